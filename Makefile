@@ -35,7 +35,7 @@ pins:
 	rm -rf /tmp/mturklink-pins && $(PYTHON) -m venv /tmp/mturklink-pins
 	/tmp/mturklink-pins/bin/python -m pip install --quiet .
 	/tmp/mturklink-pins/bin/python -m pip freeze --exclude mturklink > binder/constraints.txt
-	$(PYTHON) tools/write_binder_requirements.py
+	/tmp/mturklink-pins/bin/python tools/write_binder_requirements.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache

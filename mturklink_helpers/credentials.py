@@ -258,12 +258,12 @@ def _read_source(source) -> tuple[bytes, str]:
         except IsADirectoryError:
             raise CredentialsFileError(
                 "this is a folder, not a key file", source=str(path),
-                fix="choose the credentials.csv file inside it",
+                fix="choose the credentials.csv file inside it, the one saved in guide step 4 k",
             ) from None
         except OSError as exc:
             raise CredentialsFileError(
                 f"the file cannot be read ({exc.strerror})", source=str(path),
-                fix="check the file's permissions",
+                fix="check the file's permissions, or download the key file again (guide step 4 j–k)",
             ) from None
     if hasattr(source, "read"):
         data = source.read(MAX_FILE_BYTES + 1)
@@ -381,6 +381,8 @@ def parse_credentials_text(text: str, name: str = "the key file", user_name: str
             f"the file is not valid CSV ({exc})", source=name, line=reader.line_num
         ) from None
     rows = [(n, [cell.strip() for cell in row]) for n, row in rows if any(c.strip() for c in row)]
+    if not rows:  # only separators, such as ",,,"
+        raise CredentialsFileError("the file holds no values, only separators", source=name)
     header_line, header = rows[0]
     columns: dict[str, int] = {}
     for index, cell in enumerate(header):
@@ -417,17 +419,17 @@ def parse_credentials_text(text: str, name: str = "the key file", user_name: str
                 raise CredentialsFileError(
                     f"there is no key for the IAM user {user_name!r} (the file has keys for "
                     f"{', '.join(repr(u) for u in users if u) or 'unnamed users'})",
-                    source=name, fix="choose one of the user names it lists",
+                    source=name, fix="choose one of the user names it lists; each comes from guide step 4 j–k",
                 )
             records = chosen[:1]
         else:
             described = [
-                repr(u) if u else mask_key_id(cell(row, "id")) for u, (_, row) in zip(users, records)
+                repr(u) if u else mask_key_id(cell(row, "id")) for u, (_, row) in zip(users, records, strict=True)
             ]
             raise CredentialsFileError(
                 f"the file holds {len(records)} keys ({', '.join(described)}), and the kit needs one",
                 source=name, line=records[1][0],
-                fix="choose one by its user name (user_name=…), or keep one key per file",
+                fix="choose one by its user name (user_name=…), or keep one key per file as guide step 4 k does",
             )
     line, row = records[0]
     key_id, secret = check_key(
@@ -554,7 +556,8 @@ def save_profile(key: AccessKey, name: str = "mturk", path: str | os.PathLike | 
 def load_profile(name: str = "mturk", path: str | os.PathLike | None = None) -> AccessKey:
     """Read profile ``name`` from the shared credentials file."""
     path = Path(path).expanduser() if path else shared_credentials_path()
-    fix = "save the key as a profile (save_profile), or run `aws configure --profile " + name + "`"
+    fix = (f"save the key from credentials.csv (guide step 4 k) as a profile with save_profile, "
+           f"or run `aws configure --profile {name}`")
     if not path.exists():
         raise CredentialsFileError("there is no such file", source=str(path), fix=fix)
     parser = configparser.RawConfigParser()
@@ -563,7 +566,7 @@ def load_profile(name: str = "mturk", path: str | os.PathLike | None = None) -> 
     except configparser.Error as exc:
         raise CredentialsFileError(
             f"the file is not a valid AWS credentials file ({type(exc).__name__})",
-            source=str(path), line=getattr(exc, "lineno", None), fix="fix or remove the broken line",
+            source=str(path), line=getattr(exc, "lineno", None), fix="fix or remove the broken line, or save the key again from credentials.csv (guide step 4 k)",
         ) from None
     if not parser.has_section(name):
         raise CredentialsFileError(f"there is no profile [{name}]", source=str(path), fix=fix)
@@ -585,7 +588,7 @@ def load_environment(environ=None) -> AccessKey:
     """Read AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the environment."""
     environ = os.environ if environ is None else environ
     where = "the environment variables"
-    fix = "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY to the values in credentials.csv"
+    fix = "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY to the values in credentials.csv (guide step 4 k)"
     if environ.get("AWS_SESSION_TOKEN"):
         raise CredentialsFileError(
             "AWS_SESSION_TOKEN is set, so these are temporary credentials, which MTurk does not accept",

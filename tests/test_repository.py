@@ -1,0 +1,89 @@
+"""Rules the repository keeps: the same dependencies everywhere, notebooks without outputs."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import Version
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _key(spec: str) -> str:
+    req = Requirement(spec)
+    return canonicalize_name(req.name) + "".join(f"[{e}]" for e in sorted(req.extras))
+
+
+def pyproject_requirements() -> dict[str, Requirement]:
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    return {_key(d): Requirement(d) for d in deps}
+
+
+def environment_yml_names() -> set[str]:
+    """Package names in environment.yml (conda and pip parts), without python, pip and the kit."""
+    names = set()
+    text = (ROOT / "environment.yml").read_text()
+    for raw in text.split("\ndependencies:", 1)[1].splitlines():
+        line = raw.split("#")[0].strip()
+        if not line.startswith("- ") or line.endswith(":"):
+            continue
+        spec = line[2:].strip()
+        if spec.startswith("-e") or spec in (".", "pip") or spec.startswith("python"):
+            continue
+        names.add(_key(spec))
+    return names
+
+
+def binder_pins() -> dict[str, str]:
+    pins = {}
+    for line in (ROOT / "binder" / "requirements.txt").read_text().splitlines():
+        line = line.strip()
+        if not line or line.startswith(("#", "-")):
+            continue
+        assert "==" in line, f"binder/requirements.txt: {line!r} is not pinned with =="
+        spec, _, version = line.partition("==")
+        pins[_key(spec)] = version
+    return pins
+
+
+def test_environment_yml_names_the_same_dependencies():
+    assert environment_yml_names() == set(pyproject_requirements())
+
+
+def test_binder_pins_the_same_dependencies_within_range():
+    pins, wanted = binder_pins(), pyproject_requirements()
+    assert set(pins) == set(wanted)
+    for name, version in pins.items():
+        assert Version(version) in wanted[name].specifier, f"{name}=={version} outside {wanted[name].specifier}"
+
+
+def test_binder_installs_the_kit_and_starts_in_demo_mode():
+    assert "pip install" in (ROOT / "binder" / "postBuild").read_text()
+    assert "MTURKLINK_MODE=demo" in (ROOT / "binder" / "start").read_text()
+    constraints = (ROOT / "binder" / "constraints.txt").read_text()
+    for name in binder_pins():
+        assert f"\n{Requirement(name).name}==" in constraints or constraints.startswith(f"{Requirement(name).name}==")
+
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_notebooks_are_committed_without_outputs(path):
+    notebook = json.loads(path.read_text())
+    assert "widgets" not in notebook.get("metadata", {}), "saved widget state can hold typed-in secrets"
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "code":
+            assert cell.get("outputs") == [], f"{path.name}: a code cell has outputs"
+            assert cell.get("execution_count") is None, f"{path.name}: a code cell has an execution count"
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text()
+    assert "make test" in readme and "make lab" in readme
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
