@@ -177,7 +177,7 @@ def require_confirmation(estimate: CostEstimate, confirm_total, action: str) -> 
     if confirm_total is None:
         raise UnconfirmedSpendingError(
             f"{action} in production costs {shown} of real money, so nothing was sent: "
-            f"check estimate_cost(...) and pass confirm_total=\"{estimate.total}\" to go ahead."
+            f'check estimate_cost(...) and pass confirm_total="{estimate.total}" to go ahead.'
         )
     try:
         confirmed = to_money(confirm_total, "confirm_total")
@@ -186,7 +186,7 @@ def require_confirmation(estimate: CostEstimate, confirm_total, action: str) -> 
     if confirmed != estimate.total:
         raise UnconfirmedSpendingError(
             f"confirm_total={confirm_total!r} does not match the {shown} that {action} costs, "
-            f"so nothing was sent: pass confirm_total=\"{estimate.total}\" after checking "
+            f'so nothing was sent: pass confirm_total="{estimate.total}" after checking '
             "estimate_cost(...)."
         )
 

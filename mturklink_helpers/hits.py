@@ -1,0 +1,630 @@
+"""The sandbox test HIT from start to finish: create, preview, collect, review, clean up.
+
+Every HIT the kit creates carries :data:`KIT_MARKER` at the start of its
+``RequesterAnnotation``, so :func:`cleanup` finds the kit's HITs and never touches others.
+Production is never the default; anything that spends production money needs the exact
+total from :func:`~mturklink_helpers.fees.estimate_cost` as ``confirm_total=``.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from .endpoints import Environment
+from .fees import (
+    CostEstimate,
+    estimate_cost,
+    require_balance,
+    require_confirmation,
+)
+from .pacing import CallStats, RateLimiter, call_with_retry, error_code, paced
+
+KIT_MARKER = "mturklink-test-hit"
+HTML_QUESTION_NS = (
+    "http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2011-11-11/HTMLQuestion.xsd"
+)
+DEFAULT_TITLE = "Test HIT from the mturklink teaching kit (two quick questions)"
+DEFAULT_DESCRIPTION = (
+    "A short test task: tell us how clear these instructions are and leave an optional comment."
+)
+DEFAULT_KEYWORDS = "test, survey, mturklink"
+MAX_TEST_ASSIGNMENTS = 3
+# Real MTurk's request-rate limit is not published (unverified); 20/s stays well clear of
+# the throttling tools report, and throttled calls are retried anyway.
+DEFAULT_MAX_RATE = 20.0
+PAST = datetime(2015, 1, 1, tzinfo=UTC)  # "expire now": UpdateExpirationForHIT to the past
+LIVE_STATES = ("Assignable", "Unassignable")
+
+
+def environment_of(client) -> Environment:
+    """Sandbox or production, read from the endpoint the client talks to."""
+    return Environment.from_endpoint(client.meta.endpoint_url)
+
+
+# --- the question --------------------------------------------------------------------------
+
+_SURVEY = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>
+  body {{ font-family: system-ui, sans-serif; font-size: 1rem; line-height: 1.5;
+         color: #1a1a1a; background: #fff; max-width: 40rem; margin: 1rem auto; padding: 0 1rem; }}
+  fieldset {{ border: 1px solid #767676; padding: 0.75rem 1rem; margin: 0 0 1rem; }}
+  legend, label.block {{ font-weight: 600; }}
+  textarea {{ width: 100%; font: inherit; }}
+  input[type=radio] {{ width: 1.2rem; height: 1.2rem; vertical-align: middle; }}
+  button {{ font: inherit; padding: 0.5rem 1.25rem; }}
+  :focus-visible {{ outline: 3px solid #1a5fb4; outline-offset: 2px; }}
+  #preview-note {{ border-left: 4px solid #1a5fb4; padding-left: 0.75rem; }}
+</style>
+</head>
+<body>
+<main>
+<h1>{title}</h1>
+<p>This is a test task from a teaching kit. There are no right or wrong answers.</p>
+<p id="preview-note" hidden>You are previewing this task. Accept it to answer.</p>
+<form name="mturk_form" id="mturk_form" method="post" action="{submit_url}">
+  <input type="hidden" name="assignmentId" id="assignmentId" value="">
+  <fieldset>
+    <legend>1. How clear were these instructions?</legend>
+    <div><input type="radio" id="clarity-clear" name="clarity" value="clear" required>
+      <label for="clarity-clear">Clear</label></div>
+    <div><input type="radio" id="clarity-somewhat" name="clarity" value="somewhat clear">
+      <label for="clarity-somewhat">Somewhat clear</label></div>
+    <div><input type="radio" id="clarity-unclear" name="clarity" value="unclear">
+      <label for="clarity-unclear">Unclear</label></div>
+  </fieldset>
+  <p>
+    <label class="block" for="comments">2. Any comments? (optional)</label>
+    <textarea id="comments" name="comments" rows="3" maxlength="500"
+      aria-describedby="comments-hint"></textarea>
+    <span id="comments-hint">Up to 500 characters.</span>
+  </p>
+  <button type="submit" id="submitButton">Submit</button>
+</form>
+</main>
+<script>
+  // MTurk passes assignmentId in the URL; while previewing it is ASSIGNMENT_ID_NOT_AVAILABLE.
+  var params = new URLSearchParams(window.location.search);
+  var id = params.get("assignmentId") || "";
+  document.getElementById("assignmentId").value = id;
+  if (!id || id === "ASSIGNMENT_ID_NOT_AVAILABLE") {{
+    document.getElementById("submitButton").disabled = true;
+    document.getElementById("preview-note").hidden = false;
+  }}
+</script>
+</body>
+</html>
+"""
+
+
+def survey_question(
+    environment: Environment | str = Environment.SANDBOX,
+    *,
+    title: str = DEFAULT_TITLE,
+    frame_height: int = 0,
+) -> str:
+    """The kit's default HTMLQuestion: a two-question survey that posts to ``environment``'s
+    ``externalSubmit`` page. Labels, a legend, keyboard focus and a language are all set so
+    screen readers and keyboard users can answer it. ``frame_height=0`` lets MTurk size the
+    frame to the page."""
+    environment = Environment.parse(environment)
+    page = _SURVEY.format(
+        title=html.escape(title), submit_url=html.escape(environment.external_submit_url)
+    )
+    return (
+        f'<HTMLQuestion xmlns="{HTML_QUESTION_NS}">\n'
+        f"  <HTMLContent><![CDATA[\n{page}]]></HTMLContent>\n"
+        f"  <FrameHeight>{int(frame_height)}</FrameHeight>\n"
+        "</HTMLQuestion>"
+    )
+
+
+# --- creating the test HIT ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TestHIT:
+    """A HIT the kit created, with the pages where a worker and the requester see it."""
+
+    __test__ = False  # not a pytest test class, despite its name
+
+    hit_id: str
+    hit_type_id: str
+    preview_url: str
+    manage_url: str
+    environment: Environment
+    cost: CostEstimate | None = None
+
+    def __str__(self) -> str:
+        return (
+            f"{self.environment.value} HIT {self.hit_id}\n"
+            f"  preview (what a worker sees): {self.preview_url}\n"
+            f"  manage (your requester page): {self.manage_url}"
+        )
+
+    def _repr_html_(self) -> str:
+        def link(url: str) -> str:
+            url = html.escape(url)
+            return f"<a href='{url}' target='_blank' rel='noopener'>{url}</a>"
+
+        return (
+            f"<p><b>{self.environment.value} HIT</b> <code>{html.escape(self.hit_id)}</code><br>"
+            f"Preview (what a worker sees): {link(self.preview_url)}<br>"
+            f"Manage (your requester page): {link(self.manage_url)}</p>"
+        )
+
+
+def create_test_hit(
+    client,
+    *,
+    title: str = DEFAULT_TITLE,
+    description: str = DEFAULT_DESCRIPTION,
+    reward="0.01",
+    assignments: int = MAX_TEST_ASSIGNMENTS,
+    lifetime_seconds: int = 3600,
+    assignment_duration_seconds: int = 600,
+    auto_approval_delay_seconds: int = 3 * 24 * 3600,
+    keywords: str = DEFAULT_KEYWORDS,
+    question: str | None = None,
+    note: str = "",
+    confirm_total=None,
+) -> TestHIT:
+    """Create a small test HIT (sandbox unless the client talks to production).
+
+    ``question`` defaults to :func:`survey_question` for the client's environment. ``note``
+    is added after the kit's marker in ``RequesterAnnotation``. In production,
+    ``confirm_total`` must be the exact total of ``estimate_cost(reward, assignments)`` and
+    the balance must cover it; otherwise nothing is sent.
+    """
+    environment = environment_of(client)
+    if (
+        isinstance(assignments, bool)
+        or not isinstance(assignments, int)
+        or not (1 <= assignments <= MAX_TEST_ASSIGNMENTS)
+    ):
+        raise ValueError(
+            f"a test HIT has 1 to {MAX_TEST_ASSIGNMENTS} assignments, not {assignments!r}: "
+            "for a real study use client.create_hit after the guide's last step."
+        )
+    if lifetime_seconds < 30:
+        raise ValueError(f"lifetime_seconds must be 30 or more (MTurk), not {lifetime_seconds!r}")
+    estimate = estimate_cost(reward, assignments)
+    action = f"creating this test HIT ({assignments} × ${estimate.reward})"
+    if not environment.is_sandbox:
+        require_confirmation(estimate, confirm_total, action)
+        require_balance(client, estimate, action)
+    elif confirm_total is not None:  # rehearsing the production habit in the sandbox
+        require_confirmation(estimate, confirm_total, action)
+    annotation = f"{KIT_MARKER} {note}".strip()
+    if len(annotation) > 255:
+        raise ValueError(
+            f"note is too long: RequesterAnnotation holds 255 characters, not {len(annotation)}"
+        )
+    hit = client.create_hit(
+        Title=title,
+        Description=description,
+        Keywords=keywords,
+        Reward=str(estimate.reward),
+        MaxAssignments=assignments,
+        LifetimeInSeconds=int(lifetime_seconds),
+        AssignmentDurationInSeconds=int(assignment_duration_seconds),
+        AutoApprovalDelayInSeconds=int(auto_approval_delay_seconds),
+        Question=question if question is not None else survey_question(environment, title=title),
+        RequesterAnnotation=annotation,
+    )["HIT"]
+    return TestHIT(
+        hit_id=hit["HITId"],
+        hit_type_id=hit["HITTypeId"],
+        preview_url=environment.preview_url(hit["HITTypeId"]),
+        manage_url=environment.manage_url(hit["HITId"]),
+        environment=environment,
+        cost=estimate,
+    )
+
+
+# --- answers as a table ------------------------------------------------------------------
+
+ASSIGNMENT_COLUMNS = [
+    "assignment_id",
+    "worker_id",
+    "hit_id",
+    "status",
+    "accept_time",
+    "submit_time",
+    "approval_time",
+    "rejection_time",
+    "auto_approval_time",
+    "requester_feedback",
+]
+
+
+def parse_answers(xml: str) -> dict[str, str]:
+    """QuestionFormAnswers XML → ``{question identifier: answer}``.
+
+    Several selections for one question are joined with ``"|"``; an uploaded file gives its
+    key. Namespaces are ignored: MTurk has used more than one.
+    """
+    if not xml:
+        return {}
+    root = ET.fromstring(xml.encode() if isinstance(xml, str) else xml)
+    answers: dict[str, str] = {}
+    for answer in root:
+        if _local(answer.tag) != "Answer":
+            continue
+        ident, values = None, []
+        for child in answer:
+            name = _local(child.tag)
+            if name == "QuestionIdentifier":
+                ident = (child.text or "").strip()
+            elif name in (
+                "FreeText",
+                "SelectionIdentifier",
+                "OtherSelectionText",
+                "UploadedFileKey",
+            ):
+                values.append(child.text or "")
+        if ident:
+            answers[ident] = "|".join(values)
+    return answers
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def _list_assignments(client, hit_id: str, statuses: list[str] | None = None) -> list[dict]:
+    kwargs: dict = {"HITId": hit_id, "MaxResults": 100}
+    if statuses:
+        kwargs["AssignmentStatuses"] = statuses
+    found = []
+    while True:
+        page = client.list_assignments_for_hit(**kwargs)
+        found.extend(page.get("Assignments", []))
+        token = page.get("NextToken")
+        if not token or not page.get("Assignments"):
+            return found
+        kwargs["NextToken"] = token
+
+
+def assignments_frame(client, hit_id: str):
+    """A pandas DataFrame of a HIT's assignments: one row each, answers as their own columns."""
+    import pandas as pd
+
+    rows = []
+    for a in _list_assignments(client, hit_id):
+        row = {
+            "assignment_id": a.get("AssignmentId"),
+            "worker_id": a.get("WorkerId"),
+            "hit_id": a.get("HITId", hit_id),
+            "status": a.get("AssignmentStatus"),
+            "accept_time": a.get("AcceptTime"),
+            "submit_time": a.get("SubmitTime"),
+            "approval_time": a.get("ApprovalTime"),
+            "rejection_time": a.get("RejectionTime"),
+            "auto_approval_time": a.get("AutoApprovalTime"),
+            "requester_feedback": a.get("RequesterFeedback"),
+        }
+        for ident, value in parse_answers(a.get("Answer", "")).items():
+            row[f"answer_{ident}" if ident in ASSIGNMENT_COLUMNS else ident] = value
+        rows.append(row)
+    frame = pd.DataFrame(rows, columns=None if rows else ASSIGNMENT_COLUMNS)
+    for column in ASSIGNMENT_COLUMNS[4:9]:
+        frame[column] = pd.to_datetime(frame[column], utc=True)
+    return frame
+
+
+@dataclass
+class ReviewResult:
+    approved: list[str] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)  # assignment id → why
+
+    def __str__(self) -> str:
+        text = f"approved {len(self.approved)}, rejected {len(self.rejected)}"
+        return text + "".join(f"\n  skipped {a}: {why}" for a, why in self.skipped.items())
+
+
+def review(
+    client,
+    frame_or_rows,
+    approve: Iterable[str] | Mapping[str, str] = (),
+    reject: Mapping[str, str] | None = None,
+) -> ReviewResult:
+    """Approve and reject assignments listed in an :func:`assignments_frame` (or its rows).
+
+    ``approve`` is a list of assignment ids (or ``{id: feedback}``); ``reject`` maps each
+    assignment id to the feedback the worker will read, which MTurk requires. Assignments
+    already approved or rejected are skipped, so a review can be run again.
+    """
+    reject = dict(reject or {})
+    approve = dict(approve) if isinstance(approve, Mapping) else dict.fromkeys(approve, "")
+    both = set(approve) & set(reject)
+    if both:
+        raise ValueError(f"assignment {sorted(both)[0]} is both approved and rejected: pick one.")
+    for assignment_id, feedback in reject.items():
+        if not str(feedback or "").strip():
+            raise ValueError(
+                f"rejecting assignment {assignment_id} needs feedback for the worker: say why."
+            )
+    status = _statuses(frame_or_rows)
+    result = ReviewResult()
+    for assignment_id in [*approve, *reject]:
+        if assignment_id not in status:
+            raise ValueError(
+                f"assignment {assignment_id} is not in the table you passed to review()."
+            )
+        if status[assignment_id] != "Submitted":
+            result.skipped[assignment_id] = f"already {status[assignment_id]}"
+    for assignment_id, feedback in approve.items():
+        if assignment_id in result.skipped:
+            continue
+        kwargs = {"RequesterFeedback": feedback} if feedback else {}
+        client.approve_assignment(AssignmentId=assignment_id, **kwargs)
+        result.approved.append(assignment_id)
+    for assignment_id, feedback in reject.items():
+        if assignment_id in result.skipped:
+            continue
+        client.reject_assignment(AssignmentId=assignment_id, RequesterFeedback=str(feedback))
+        result.rejected.append(assignment_id)
+    return result
+
+
+def _statuses(frame_or_rows) -> dict[str, str]:
+    rows = frame_or_rows.to_dict("records") if hasattr(frame_or_rows, "to_dict") else frame_or_rows
+    return {row["assignment_id"]: row["status"] for row in rows}
+
+
+# --- clean-up ------------------------------------------------------------------------------
+
+
+@dataclass
+class CleanupReport:
+    """What :func:`cleanup` did (or, in a dry run, would do) with each of the kit's HITs."""
+
+    dry_run: bool = False
+    found: int = 0
+    deleted: list[str] = field(default_factory=list)
+    expired: list[str] = field(default_factory=list)
+    approved: int = 0
+    waiting_for_review: dict[str, int] = field(default_factory=dict)  # HIT → submitted
+    in_progress: dict[str, int] = field(default_factory=dict)  # HIT → workers still working
+    failed: dict[str, str] = field(default_factory=dict)  # HIT → reason
+    would_delete: list[str] = field(default_factory=list)  # dry run only
+    would_expire: list[str] = field(default_factory=list)  # dry run only
+    requests: int = 0
+    throttled: int = 0
+    most_throttles_in_one_call: int = 0
+    seconds: float = 0.0
+
+    @property
+    def done(self) -> bool:
+        """Nothing of the kit's is left to clean up."""
+        return not (self.waiting_for_review or self.in_progress or self.failed) and (
+            not self.dry_run or not self.found
+        )
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {
+            "found": self.found,
+            "deleted": len(self.deleted),
+            "expired": len(self.expired),
+            "approved": self.approved,
+            "waiting_for_review": len(self.waiting_for_review),
+            "in_progress": len(self.in_progress),
+            "failed": len(self.failed),
+        }
+
+    def lines(self) -> list[str]:
+        if self.dry_run:
+            out = [
+                f"dry run: found {self.found} kit HITs; nothing was changed",
+                f"would expire {len(self.would_expire)}, approve {self.approved} assignments "
+                f"and delete {len(self.would_delete)}",
+            ]
+        else:
+            out = [
+                f"found {self.found} kit HITs: deleted {len(self.deleted)}, expired "
+                f"{len(self.expired)}, approved {self.approved} assignments"
+            ]
+        if self.waiting_for_review:
+            n = sum(self.waiting_for_review.values())
+            out.append(
+                f"{len(self.waiting_for_review)} HITs wait for review ({n} submitted assignments): "
+                "review them, or run cleanup(..., approve_submitted=True)"
+            )
+        if self.in_progress:
+            out.append(
+                f"{len(self.in_progress)} HITs have workers still working: run cleanup again "
+                "once they submit or their time runs out"
+            )
+        for hit_id, reason in list(self.failed.items())[:5]:
+            out.append(f"failed {hit_id}: {reason}")
+        if len(self.failed) > 5:
+            out.append(f"… and {len(self.failed) - 5} more failed: run cleanup again")
+        return out
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines())
+
+    def _repr_html_(self) -> str:
+        items = "".join(f"<li>{html.escape(line)}</li>" for line in self.lines())
+        return f"<ul>{items}</ul>"
+
+
+def list_kit_hits(client, *, stats: CallStats | None = None, attempts: int = 6) -> list[dict]:
+    """Every HIT of the account that the kit created (all pages of ListHITs)."""
+    hits, kwargs = [], {"MaxResults": 100}
+    while True:
+        page = call_with_retry(
+            lambda kw=dict(kwargs): client.list_hits(**kw), attempts=attempts, stats=stats
+        )
+        hits.extend(h for h in page.get("HITs", []) if is_kit_hit(h))
+        token = page.get("NextToken")
+        if not token or not page.get("HITs"):
+            return hits
+        kwargs["NextToken"] = token
+
+
+def is_kit_hit(hit: Mapping) -> bool:
+    return str(hit.get("RequesterAnnotation") or "").startswith(KIT_MARKER)
+
+
+def _submitted_count(hit: Mapping) -> int:
+    """Submitted-but-unreviewed assignments, from the HIT's own counters."""
+    return max(
+        0,
+        int(hit.get("MaxAssignments", 0))
+        - int(hit.get("NumberOfAssignmentsAvailable", 0))
+        - int(hit.get("NumberOfAssignmentsPending", 0))
+        - int(hit.get("NumberOfAssignmentsCompleted", 0)),
+    )
+
+
+def cleanup(
+    client,
+    *,
+    approve_submitted: bool = False,
+    dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    max_rate: float = DEFAULT_MAX_RATE,
+    max_workers: int = 16,
+    attempts: int = 6,
+) -> CleanupReport:
+    """Expire, (optionally) approve and delete every HIT the kit created.
+
+    Live HITs are expired first. Submitted assignments are approved only with
+    ``approve_submitted=True``; otherwise their HITs are reported as waiting for review.
+    Requests run in ``max_workers`` threads, never more than ``max_rate`` per second;
+    throttled and faulted calls are retried up to ``attempts`` times with backoff, and a HIT
+    that still fails is reported with MTurk's reason. Running it again picks up where it
+    stopped. ``progress(done, total)`` is called after each HIT. ``dry_run=True`` only
+    lists and reports what would happen.
+    """
+    started = time.perf_counter()
+    report = CleanupReport(dry_run=dry_run)
+    limiter = RateLimiter(max_rate)
+    with paced(client, limiter) as stats:
+        hits = list_kit_hits(client, stats=stats, attempts=attempts)
+        report.found = len(hits)
+        if progress:
+            progress(0, len(hits))
+        retire = _Retirer(client, stats, attempts, approve_submitted, dry_run)
+        with ThreadPoolExecutor(max_workers=max_workers) as pool:
+            futures = {pool.submit(retire, hit): hit["HITId"] for hit in hits}
+            for done, future in enumerate(as_completed(futures), 1):
+                future.result().add_to(report, futures[future])
+                if progress:
+                    progress(done, len(hits))
+    report.requests = stats.requests
+    report.throttled = stats.throttled
+    report.most_throttles_in_one_call = stats.most_throttles_in_one_call
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+@dataclass
+class _Outcome:
+    expired: bool = False
+    deleted: bool = False
+    approved: int = 0
+    waiting: int = 0
+    working: int = 0
+    failure: str | None = None
+
+    def add_to(self, report: CleanupReport, hit_id: str) -> None:
+        report.approved += self.approved
+        if self.expired:
+            (report.would_expire if report.dry_run else report.expired).append(hit_id)
+        if self.deleted:
+            (report.would_delete if report.dry_run else report.deleted).append(hit_id)
+        elif self.failure:
+            report.failed[hit_id] = self.failure
+        elif self.working:
+            report.in_progress[hit_id] = self.working
+        elif self.waiting:
+            report.waiting_for_review[hit_id] = self.waiting
+
+
+class _Retirer:
+    """Retires one HIT: expire → (approve) → delete. Runs in a worker thread.
+
+    In a dry run only reads are sent; each change is recorded as if it had succeeded.
+    """
+
+    def __init__(self, client, stats, attempts: int, approve_submitted: bool, dry_run: bool):
+        self.client, self.stats, self.attempts = client, stats, attempts
+        self.approve_submitted = approve_submitted
+        self.dry_run = dry_run
+
+    def _call(self, operation: str, **kwargs):
+        if self.dry_run and not operation.startswith(("list_", "get_")):
+            return {}
+        method = getattr(self.client, operation)
+        return call_with_retry(lambda: method(**kwargs), attempts=self.attempts, stats=self.stats)
+
+    def __call__(self, hit: Mapping) -> _Outcome:
+        outcome = _Outcome()
+        try:
+            self._retire(hit, outcome)
+        except Exception as exc:  # reported per HIT; the other HITs carry on
+            outcome.failure = _reason(exc)
+        return outcome
+
+    def _retire(self, hit: Mapping, outcome: _Outcome) -> None:
+        hit_id = hit["HITId"]
+        if hit.get("HITStatus") in LIVE_STATES:
+            self._call("update_expiration_for_hit", HITId=hit_id, ExpireAt=PAST)
+            outcome.expired = True
+        pending = int(hit.get("NumberOfAssignmentsPending", 0))
+        if pending:
+            outcome.working = pending
+            return
+        if _submitted_count(hit) and not self._settle(hit_id, outcome):
+            return
+        try:
+            self._call("delete_hit", HITId=hit_id)
+        except Exception as exc:
+            # The counters were stale (a worker submitted meanwhile): look, settle, retry once.
+            if error_code(exc) != "RequestError":
+                raise
+            approved_before = outcome.approved
+            if not self._settle(hit_id, outcome):
+                return
+            if outcome.approved == approved_before:
+                raise  # nothing to settle: MTurk's reason stands
+            self._call("delete_hit", HITId=hit_id)
+        outcome.deleted = True
+
+    def _settle(self, hit_id: str, outcome: _Outcome) -> bool:
+        """Approve submitted assignments if allowed; False when some are left for review."""
+        submitted = call_with_retry(
+            lambda: _list_assignments(self.client, hit_id, ["Submitted"]),
+            attempts=self.attempts,
+            stats=self.stats,
+        )
+        if submitted and not self.approve_submitted:
+            outcome.waiting = len(submitted)
+            return False
+        for assignment in submitted:
+            self._call("approve_assignment", AssignmentId=assignment["AssignmentId"])
+            outcome.approved += 1
+        return True
+
+
+def _reason(exc: Exception) -> str:
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict) and "Error" in response:
+        error = response["Error"]
+        return f"{error.get('Code')}: {error.get('Message')}"
+    return f"{type(exc).__name__}: {exc}"
