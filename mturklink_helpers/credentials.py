@@ -463,7 +463,7 @@ def load_credentials(source: str | os.PathLike | bytes | IO, user_name: str | No
 # Writing key files, atomically and readable by the owner only
 
 
-def _write_private(path: Path, text: str, *, overwrite: bool) -> Path:
+def write_private_file(path: str | os.PathLike, text: str, *, overwrite: bool) -> Path:
     """Write text to path with mode 0600, all at once: a temp file, then a rename."""
     path = Path(path).expanduser()
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -497,7 +497,7 @@ def write_credentials(key: AccessKey, path: str | os.PathLike, *, overwrite: boo
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CONSOLE_HEADER)
     writer.writerow([key.user_name or "", "", key.access_key_id, key.reveal_secret(), ""])
-    return _write_private(Path(path), out.getvalue(), overwrite=overwrite)
+    return write_private_file(Path(path), out.getvalue(), overwrite=overwrite)
 
 
 def shared_credentials_path() -> Path:
@@ -550,7 +550,7 @@ def save_profile(key: AccessKey, name: str = "mturk", path: str | os.PathLike | 
             out.append("")
         out.append(f"[{name}]")
         flush_pending()
-    return _write_private(path, "\n".join(out) + "\n", overwrite=True)
+    return write_private_file(path, "\n".join(out) + "\n", overwrite=True)
 
 
 def load_profile(name: str = "mturk", path: str | os.PathLike | None = None) -> AccessKey:
