@@ -1,0 +1,190 @@
+"""Authentication like AWS: SigV4 checked against moto's IAM, policies by moto's engine.
+
+The secret for an access key id is looked up in moto's IAM backends (every account);
+the signature is recomputed with botocore's SigV4Auth. The caller's IAM policies (inline,
+attached, and those of its groups) are evaluated for ``mechanicalturk:<Action>`` with
+moto's IAMPolicy. Evaluations are cached per (action, policy documents), so a changed
+policy is seen on the very next call.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+from dataclasses import dataclass
+
+from . import exceptions as err
+from .clock import Clock
+
+PARTITION = "aws"
+
+
+@dataclass(frozen=True)
+class Caller:
+    account_id: str
+    arn: str
+    access_key_id: str
+
+
+@dataclass
+class _KeyEntry:
+    account_id: str
+    iam_backend: object
+    key: object
+    signer: object  # SigV4Auth for this key, rebuilt when the region or service changes
+    born: dt.datetime  # when the key was created, on the simulator clock
+
+
+def _split_authorization(value: str) -> tuple[str, str, str] | None:
+    """(credential scope, signed headers, signature) from a SigV4 Authorization header."""
+    if not value.startswith("AWS4-HMAC-SHA256 "):
+        return None
+    parts = {}
+    for piece in value[len("AWS4-HMAC-SHA256 ") :].split(","):
+        name, _, item = piece.strip().partition("=")
+        parts[name] = item
+    try:
+        return parts["Credential"], parts["SignedHeaders"], parts["Signature"]
+    except KeyError:
+        return None
+
+
+class Authenticator:
+    def __init__(self, clock: Clock):
+        self.clock = clock
+        self.propagation_delay = 0.0
+        self._keys: dict[str, _KeyEntry] = {}
+        self._decisions: dict[tuple, bool] = {}
+
+    def reset(self) -> None:
+        self._keys.clear()
+        self._decisions.clear()
+
+    # --- the one entry point -----------------------------------------------------------
+
+    def authenticate(self, method: str, url: str, headers, body: bytes, action: str) -> Caller:
+        """Check signature and permission for ``mechanicalturk:<action>``; return the caller."""
+        # ``headers``: lower-case names, str values
+        authorization = headers.get("authorization")
+        parsed = _split_authorization(authorization or "")
+        if parsed is None:
+            raise err.MissingAuthenticationTokenException()
+        scope, signed_headers, signature = parsed
+        key_id, _, rest = scope.partition("/")
+        _, region, service, _ = (rest.split("/") + ["", "", "", ""])[:4]
+        if headers.get("x-amz-security-token"):
+            raise err.UnrecognizedClientException()  # MTurk takes no temporary credentials
+        entry = self._entry(key_id)
+        if self.propagation_delay and (self.clock.now() - entry.born).total_seconds() < (
+            self.propagation_delay
+        ):
+            raise err.UnrecognizedClientException()  # the new key has not propagated yet
+        if not self._signature_ok(entry, method, url, headers, body, region, service,
+                                  signed_headers, signature):
+            raise err.InvalidSignatureException()
+        user = entry.iam_backend.users.get(entry.key.user_name)
+        if user is None:
+            raise err.UnrecognizedClientException()
+        if not self._permitted(entry.iam_backend, user, "mechanicalturk:" + action):
+            raise err.AccessDeniedException(user.arn, "mechanicalturk:" + action)
+        return Caller(entry.account_id, user.arn, key_id)
+
+    # --- keys ----------------------------------------------------------------------------
+
+    def _entry(self, key_id: str) -> _KeyEntry:
+        from moto.iam.models import iam_backends
+
+        entry = self._keys.get(key_id)
+        if entry is not None:
+            # Still the same key in the same (not reset) IAM backend?
+            accounts = iam_backends.get(entry.account_id)
+            current = accounts.get(PARTITION) if accounts is not None else None
+            if current is entry.iam_backend and current.access_keys.get(key_id) is entry.key:
+                if entry.key.status == "Active" and entry.key.user_name:
+                    return entry
+                raise err.UnrecognizedClientException()
+            del self._keys[key_id]
+        for account_id, accounts in list(iam_backends.items()):
+            backend = accounts.get(PARTITION) if hasattr(accounts, "get") else None
+            key = backend.access_keys.get(key_id) if backend is not None else None
+            if key is not None:
+                if key.status != "Active" or not key.user_name:
+                    raise err.UnrecognizedClientException()  # inactive, or a role's temp key
+                entry = _KeyEntry(account_id, backend, key, None, self._born(key))
+                self._keys[key_id] = entry
+                return entry
+        raise err.UnrecognizedClientException()
+
+    def _born(self, key) -> dt.datetime:
+        """Key creation time on the simulator clock: its real age, counted back from now."""
+        created = key.create_date
+        if created.tzinfo is None:
+            created = created.replace(tzinfo=dt.UTC)
+        real_age = dt.datetime.now(dt.UTC) - created
+        return self.clock.now() - max(real_age, dt.timedelta(0))
+
+    # --- signature ----------------------------------------------------------------------
+
+    def _signature_ok(self, entry, method, url, headers, body, region, service,
+                      signed_headers, signature) -> bool:
+        from botocore.auth import SigV4Auth
+        from botocore.awsrequest import AWSRequest
+        from botocore.credentials import Credentials
+
+        signer = entry.signer
+        if signer is None or signer._region_name != region or signer._service_name != service:
+            signer = entry.signer = SigV4Auth(
+                Credentials(entry.key.access_key_id, entry.key.secret_access_key), service, region
+            )
+        names = signed_headers.split(";")
+        request = AWSRequest(method=method, url=url, data=body,
+                             headers={n: headers[n] for n in names if n in headers})
+        timestamp = headers.get("x-amz-date")
+        if not timestamp:
+            return False
+        request.context["timestamp"] = timestamp
+        canonical = signer.canonical_request(request)
+        string_to_sign = signer.string_to_sign(request, canonical)
+        expected = signer.signature(string_to_sign, request)
+        return hmac.compare_digest(expected, signature)
+
+    # --- policies ----------------------------------------------------------------------
+
+    def _permitted(self, iam_backend, user, action: str) -> bool:
+        documents = self._documents(iam_backend, user)
+        cache_key = (action, documents)
+        decision = self._decisions.get(cache_key)
+        if decision is None:
+            decision = self._decisions[cache_key] = _evaluate(documents, action)
+        return decision
+
+    @staticmethod
+    def _documents(iam_backend, user) -> tuple[str, ...]:
+        docs = list(user.policies.values())
+        docs += [_default_document(p) for p in user.managed_policies.values()]
+        for group in iam_backend.groups.values():
+            if user in group.users:
+                docs += group.policies.values()
+                docs += [_default_document(p) for p in group.managed_policies.values()]
+        return tuple(d if isinstance(d, str) else repr(d) for d in docs)
+
+
+def _default_document(policy) -> str:
+    for version in policy.versions:
+        if version.is_default:
+            return version.document
+    return '{"Statement": []}'
+
+
+def _evaluate(documents: tuple[str, ...], action: str) -> bool:
+    """moto's rule: any explicit Deny wins; otherwise some Allow is needed."""
+    from moto.iam.access_control import IAMPolicy, PermissionResult
+
+    permitted = False
+    for document in documents:
+        result = IAMPolicy(document).is_action_permitted(action)
+        if result == PermissionResult.DENIED:
+            return False
+        if result == PermissionResult.PERMITTED:
+            permitted = True
+    return permitted

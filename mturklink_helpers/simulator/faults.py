@@ -1,0 +1,81 @@
+"""Fault injection, deterministic with a seed: throttling, ServiceFault, latency."""
+
+from __future__ import annotations
+
+import collections
+import random
+import threading
+import time
+
+from . import exceptions as err
+from .clock import Clock
+
+
+class Faults:
+    """What goes wrong, and how often. Off by default.
+
+    - ``throttle_rps``: more than this many requests within one second get
+      ``ThrottlingException`` "Rate exceeded". The second is measured on real monotonic
+      time by default (``throttle_clock="real"``) or on the simulator clock
+      (``throttle_clock="simulated"``, which only moves when a test moves it).
+    - ``service_fault_rate``: the share of requests (0..1) answered with ``ServiceFault``
+      (HTTP 500), drawn from a ``random.Random(seed)``, so a run is repeatable.
+    - ``latency``: seconds added to every call. Real ``time.sleep`` by default
+      (``sleep=True``); with ``sleep=False`` the simulator clock is advanced instead.
+    """
+
+    def __init__(self, clock: Clock):
+        self._clock = clock
+        self._lock = threading.Lock()
+        self.configure()
+
+    def configure(self, throttle_rps: float | None = None, service_fault_rate: float = 0.0,
+                  latency: float = 0.0, seed: int = 0, throttle_clock: str = "real",
+                  sleep: bool = True) -> Faults:
+        if throttle_clock not in ("real", "simulated"):
+            raise ValueError(f"throttle_clock must be 'real' or 'simulated', not {throttle_clock!r}")
+        if not 0.0 <= service_fault_rate <= 1.0:
+            raise ValueError(f"service_fault_rate must be between 0 and 1, not {service_fault_rate}")
+        if latency < 0:
+            raise ValueError(f"latency must be 0 or more seconds, not {latency}")
+        self.throttle_rps = throttle_rps
+        self.service_fault_rate = service_fault_rate
+        self.latency = latency
+        self.seed = seed
+        self.throttle_clock = throttle_clock
+        self.sleep = sleep
+        self._rng = random.Random(seed)
+        self._recent: collections.deque[float] = collections.deque()
+        self.throttled = 0
+        self.faulted = 0
+        return self
+
+    @property
+    def active(self) -> bool:
+        return bool(self.throttle_rps is not None or self.service_fault_rate or self.latency)
+
+    def settings(self) -> dict:
+        return {"throttle_rps": self.throttle_rps, "service_fault_rate": self.service_fault_rate,
+                "latency": self.latency, "seed": self.seed, "throttle_clock": self.throttle_clock,
+                "sleep": self.sleep}
+
+    def before_request(self) -> None:
+        """Add latency, then maybe refuse the request (raises an MTurkError)."""
+        if self.latency:
+            if self.sleep:
+                time.sleep(self.latency)
+            else:
+                self._clock.advance(self.latency)
+        with self._lock:
+            if self.throttle_rps is not None:
+                now = (time.monotonic() if self.throttle_clock == "real"
+                       else self._clock.now().timestamp())
+                while self._recent and self._recent[0] <= now - 1.0:
+                    self._recent.popleft()
+                if len(self._recent) >= self.throttle_rps:
+                    self.throttled += 1
+                    raise err.ThrottlingException()
+                self._recent.append(now)
+            if self.service_fault_rate and self._rng.random() < self.service_fault_rate:
+                self.faulted += 1
+                raise err.ServiceFault()

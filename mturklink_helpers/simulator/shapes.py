@@ -1,0 +1,120 @@
+"""botocore's own mturk service model: check requests against it, answer in its shapes.
+
+Both walks are compiled once per shape and cached, so a request pays only for the
+members it actually carries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+
+from .exceptions import ValidationException
+
+TARGET_PREFIX = "MTurkRequesterServiceV20170117."
+
+
+@functools.cache
+def service_model():
+    import botocore.session
+
+    return botocore.session.get_session().get_service_model("mturk")
+
+
+@functools.cache
+def operation_names() -> frozenset[str]:
+    return frozenset(service_model().operation_names)
+
+
+@functools.cache
+def operation(name: str):
+    return service_model().operation_model(name)
+
+
+def validate_input(op_name: str, params: object) -> None:
+    """Raise ValidationException when ``params`` does not fit the operation's input shape."""
+    shape = operation(op_name).input_shape
+    if shape is None:
+        return
+    _check(shape, params, "")
+
+
+def _check(shape, value, path: str) -> None:
+    kind = shape.type_name
+    where = path or "the request"
+    if kind == "structure":
+        if not isinstance(value, dict):
+            raise ValidationException(f"{where} must be an object")
+        members = shape.members
+        for name in _required(shape):
+            if value.get(name) is None:
+                raise ValidationException(
+                    f"1 validation error detected: Value null at '{_join(path, name)}' "
+                    "failed to satisfy constraint: Member must not be null"
+                )
+        for name, item in value.items():
+            member = members.get(name)
+            if member is None:
+                raise ValidationException(f"Unknown parameter '{_join(path, name)}'")
+            if item is not None:
+                _check(member, item, _join(path, name))
+    elif kind == "list":
+        if not isinstance(value, list):
+            raise ValidationException(f"{where} must be a list")
+        for i, item in enumerate(value):
+            _check(shape.member, item, f"{path}[{i}]")
+    elif kind == "string":
+        if not isinstance(value, str):
+            raise ValidationException(f"{where} must be a string")
+        enum = shape.enum
+        if enum and value not in enum:
+            raise ValidationException(
+                f"1 validation error detected: Value '{value}' at '{path}' failed to satisfy "
+                f"constraint: Member must satisfy enum value set: [{', '.join(enum)}]"
+            )
+    elif kind in ("integer", "long"):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValidationException(f"{where} must be an integer")
+    elif kind == "boolean":
+        if not isinstance(value, bool):
+            raise ValidationException(f"{where} must be true or false")
+    elif kind == "timestamp":
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValidationException(f"{where} must be a timestamp (seconds since the epoch)")
+
+
+@functools.cache
+def _required(shape) -> tuple[str, ...]:
+    return tuple(shape.required_members)
+
+
+def _join(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
+
+
+def output(op_name: str, data: dict) -> dict:
+    """Keep only what the operation's output shape has; timestamps as epoch seconds."""
+    shape = operation(op_name).output_shape
+    if shape is None:
+        return {}
+    return _shape(shape, data)
+
+
+def _shape(shape, value):
+    kind = shape.type_name
+    if kind == "structure":
+        members = shape.members
+        return {
+            name: _shape(members[name], item)
+            for name, item in value.items()
+            if item is not None and name in members
+        }
+    if kind == "list":
+        return [_shape(shape.member, item) for item in value]
+    if kind == "timestamp":
+        return value.timestamp() if isinstance(value, dt.datetime) else value
+    return value
+
+
+def parse_timestamp(value: float | int) -> dt.datetime:
+    return dt.datetime.fromtimestamp(value, dt.UTC)
