@@ -1,0 +1,593 @@
+"""The doctor: ordered checks of an access key, each failure named by the step that fixes it.
+
+Other MTurk tools fold a bad key, an unlinked account, an unregistered sandbox and a missing
+policy into one message. :func:`diagnose` tells them apart:
+
+1. the key's shape (credentials module);
+2. who the key belongs to (STS ``GetCallerIdentity``): unknown key, wrong secret, root,
+   temporary credentials;
+3. sandbox and 4. production ``GetAccountBalance`` (read-only and free). Comparing the two
+   tells "not linked to a Requester account" (step 2) from "sandbox not registered"
+   (step 3) from "no MTurk policy" (step 4 f–h);
+5. permission to create HITs, proven without creating one: ``UpdateExpirationForHIT`` on a
+   HIT id that cannot exist. ``AccessDeniedException`` means the policy is too weak (such as
+   ``AmazonMechanicalTurkReadOnly``); a "no such HIT" ``RequestError`` means IAM let the
+   call through, so the action is allowed, and nothing changed;
+6. a key created moments ago: when STS knows the key but MTurk does not yet, wait with
+   backoff before calling it broken (new keys take up to a minute to reach MTurk);
+7. ready for TurkPrime/CloudResearch (step 5), with what goes in each field of its
+   "Link Mechanical Turk" form (the secret never shown, only where to find it).
+
+A :class:`Diagnosis` renders as text (``str``), an HTML table (``_repr_html_``, each failed
+row linking to its notebook) and JSON (``to_json``). It never holds a secret.
+"""
+
+from __future__ import annotations
+
+import enum
+import html
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from .awsutil import (
+    ACCESS_DENIED_CODES,
+    UNKNOWN_KEY_CODES,
+    WRONG_SECRET_CODES,
+    Backoff,
+    aws_client,
+    error_codes,
+    mturk_url,
+    retry_until,
+)
+from .credentials import AccessKey, CredentialsFileError, check_key
+from .endpoints import Environment
+
+if TYPE_CHECKING:
+    import boto3
+
+# A HIT id of the right shape that MTurk never hands out (it starts with our name).
+PROBE_HIT_ID = "MTURKLINKDOCTORPROBE0000000000"
+NOT_LINKED_CODES = {"AWS.AccountNotLinked"}  # TurkErrorCode; see mturk-facts.md (unverified)
+BUSY_CODES = {"ThrottlingException", "ServiceFault", "ServiceUnavailable", "InternalFailure"}
+NOTEBOOKS = {
+    "1": "01_create_aws_account.ipynb",
+    "2": "02_link_aws_to_mturk.ipynb",
+    "3": "03_register_requester_sandbox.ipynb",
+    "4": "04_create_iam_user.ipynb",
+    "5": "05_link_turkprime.ipynb",
+}
+TROUBLESHOOTING = "07_troubleshooting.ipynb"
+NOTEBOOK_DIR = "../notebooks/"
+
+
+class Status(enum.StrEnum):
+    OK = "ok"
+    FAILED = "failed"
+    WARNING = "warning"
+    SKIPPED = "skipped"
+
+    @property
+    def symbol(self) -> str:
+        return {"ok": "✓", "failed": "✗", "warning": "!", "skipped": "–"}[self.value]
+
+
+@dataclass
+class Check:
+    """One check's result: what was found, the evidence, the guide step and what to do."""
+
+    name: str  # stable id: key_shape, identity, sandbox, production, create_hits, new_key, turkprime
+    title: str
+    status: Status
+    summary: str
+    evidence: str = ""  # error code and TurkErrorCode; never a secret
+    step: str | None = None  # "4 f–h": the step of the guide that fixes it
+    fix: str = ""  # one sentence: what to do
+
+    @property
+    def notebook(self) -> str:
+        """The notebook that walks through this check's step."""
+        return NOTEBOOKS.get((self.step or "").split(" ")[0], TROUBLESHOOTING)
+
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "title": self.title,
+            "status": self.status.value,
+            "summary": self.summary,
+            "evidence": self.evidence,
+            "step": self.step,
+            "fix": self.fix,
+            "notebook": self.notebook if self.status is Status.FAILED else None,
+        }
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One field of CloudResearch's (TurkPrime's) "Link Mechanical Turk" form."""
+
+    label: str
+    value: str
+    note: str
+
+
+@dataclass
+class Diagnosis:
+    """The doctor's answer: the checks in order, and the verdict."""
+
+    key_id: str  # masked
+    checks: list[Check]
+    identity_arn: str | None = None
+    account_id: str | None = None
+    waited: float = 0.0
+    turkprime_form: list[FormField] = field(default_factory=list)
+    checked_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    def __getitem__(self, name: str) -> Check:
+        for check in self.checks:
+            if check.name == name:
+                return check
+        raise KeyError(name)
+
+    @property
+    def failed(self) -> list[Check]:
+        return [c for c in self.checks if c.status is Status.FAILED]
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing failed (warnings allowed)."""
+        return not self.failed
+
+    @property
+    def first_failure(self) -> Check | None:
+        """The failed check whose step comes first in the guide: do that one next."""
+        failed = self.failed
+        return min(failed, key=lambda c: _step_order(c.step)) if failed else None
+
+    @property
+    def next_step(self) -> str | None:
+        first = self.first_failure
+        return first.step if first else None
+
+    @property
+    def exit_code(self) -> int:
+        """0 all good, 1 a step is missing, 2 the input itself is bad (not a key)."""
+        if self["key_shape"].status is Status.FAILED:
+            return 2
+        return 1 if self.failed else 0
+
+    @property
+    def verdict(self) -> str:
+        first = self.first_failure
+        if first is None:
+            warned = [c for c in self.checks if c.status is Status.WARNING]
+            if warned:
+                return (f"This key works, with {len(warned)} warning(s): "
+                        + " ".join(c.fix for c in warned if c.fix))
+            return ("All checks passed: this key is ready for CloudResearch (TurkPrime), "
+                    "guide step 5.")
+        where = f"guide step {first.step}" if first.step else "not a step of the guide"
+        return f"Next: {where} ({first.title.lower()}). {first.fix}"
+
+    # --- renderings --------------------------------------------------------------------
+
+    def to_dict(self) -> dict:
+        return {
+            "ok": self.ok,
+            "exit_code": self.exit_code,
+            "next_step": self.next_step,
+            "verdict": self.verdict,
+            "key": self.key_id,
+            "identity_arn": self.identity_arn,
+            "account_id": self.account_id,
+            "waited_seconds": round(self.waited, 1),
+            "checked_at": self.checked_at.isoformat(timespec="seconds"),
+            "checks": [c.to_dict() for c in self.checks],
+            "turkprime_form": [
+                {"field": f.label, "value": f.value, "note": f.note} for f in self.turkprime_form
+            ],
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+    def to_text(self) -> str:
+        who = f", {self.identity_arn}" if self.identity_arn else ""
+        lines = [f"mturklink doctor: access key {self.key_id}{who}", ""]
+        for number, c in enumerate(self.checks, 1):
+            step = f"  [guide step {c.step}]" if c.step and c.status is not Status.OK else ""
+            lines.append(f" {c.status.symbol} {c.status.value.upper():<8}{number}. {c.title}{step}")
+            lines.append(f"      {c.summary}")
+            if c.evidence:
+                lines.append(f"      evidence: {c.evidence}")
+            if c.fix and c.status in (Status.FAILED, Status.WARNING):
+                lines.append(f"      do this:  {c.fix}")
+        if self.turkprime_form and self.ok:
+            lines += ["", "CloudResearch (TurkPrime) → Link Mechanical Turk form:"]
+            width = max(len(f.label) for f in self.turkprime_form)
+            for f in self.turkprime_form:
+                lines.append(f"  {f.label:<{width}}  {f.value}  ({f.note})")
+        lines += ["", self.verdict]
+        return "\n".join(lines)
+
+    __str__ = to_text
+
+    def to_html(self, notebook_dir: str = NOTEBOOK_DIR) -> str:
+        colours = {"ok": "#1a7f37", "failed": "#cf222e", "warning": "#9a6700", "skipped": "#6e7781"}
+        e = html.escape
+        rows = []
+        for number, c in enumerate(self.checks, 1):
+            step = e(c.step or "")
+            if c.status is Status.FAILED:
+                href = e(notebook_dir + c.notebook)
+                step = f'<a href="{href}">step {step or "?"} → {e(c.notebook)}</a>'
+            status = (f'<span style="color:{colours[c.status.value]};font-weight:bold">'
+                      f"{c.status.symbol} {c.status.value}</span>")
+            todo = e(c.fix) if c.status in (Status.FAILED, Status.WARNING) else ""
+            rows.append(
+                f"<tr><td>{number}</td><td>{e(c.title)}</td><td>{status}</td><td>{step}</td>"
+                f"<td>{e(c.summary)}</td><td><code>{e(c.evidence)}</code></td><td>{todo}</td></tr>"
+            )
+        head = "".join(f"<th>{h}</th>" for h in
+                       ("#", "check", "status", "guide step", "what we found", "evidence", "what to do"))
+        form = ""
+        if self.turkprime_form and self.ok:
+            form_rows = "".join(
+                f"<tr><td>{e(f.label)}</td><td><code>{e(f.value)}</code></td><td>{e(f.note)}</td></tr>"
+                for f in self.turkprime_form
+            )
+            form = ("<p><b>CloudResearch (TurkPrime) → Link Mechanical Turk</b></p>"
+                    f"<table><tr><th>field</th><th>value</th><th>note</th></tr>{form_rows}</table>")
+        return (
+            f'<div class="mturklink-doctor"><p>Doctor for access key <code>{e(self.key_id)}</code>'
+            f"{' (' + e(self.identity_arn) + ')' if self.identity_arn else ''}</p>"
+            f"<table><tr>{head}</tr>{''.join(rows)}</table>{form}"
+            f"<p><b>{e(self.verdict)}</b></p></div>"
+        )
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def __repr__(self) -> str:
+        states = ", ".join(f"{c.name}={c.status.value}" for c in self.checks)
+        return f"<Diagnosis key={self.key_id} next_step={self.next_step!r} {states}>"
+
+
+def _step_order(step: str | None) -> tuple:
+    if not step:
+        return (99, "")
+    head, _, letters = step.partition(" ")
+    return (int(head) if head.isdigit() else 98, letters)
+
+
+# --- the checks ---------------------------------------------------------------------------
+
+SKIP_FIX = "Fix the failed check above first."
+
+
+def _skipped(name: str, title: str, why: str = "not checked: an earlier check failed") -> Check:
+    return Check(name, title, Status.SKIPPED, why)
+
+
+def _as_key(credentials) -> tuple[AccessKey | None, Check]:
+    """Check 1: turn the input into an AccessKey and check its shape."""
+    title = "Key shape"
+    try:
+        if isinstance(credentials, (str, os.PathLike)):
+            from .credentials import load_credentials
+
+            key = load_credentials(credentials)
+        elif isinstance(credentials, AccessKey):
+            key = credentials
+        else:  # a boto3 Session (profile, environment, SSO…)
+            creds = credentials.get_credentials()
+            if creds is None:
+                raise CredentialsFileError("no AWS credentials were found", source="the session",
+                                           fix="load credentials.csv from guide step 4 j–k")
+            frozen = creds.get_frozen_credentials()
+            if frozen.token:
+                raise CredentialsFileError(
+                    "these are temporary credentials (a session token is set), which MTurk "
+                    "does not accept", source="the session",
+                    fix="use an IAM user's long-term key, guide step 4",
+                )
+            key = AccessKey(frozen.access_key, frozen.secret_key, source="boto3 session")
+        check_key(key.access_key_id, key.reveal_secret(), source=key.source or "the key")
+    except CredentialsFileError as exc:
+        return None, Check("key_shape", title, Status.FAILED, str(exc),
+                           evidence="CredentialsFileError", step="4 j–k", fix=_capital(exc.fix) + ".")
+    return key, Check("key_shape", title, Status.OK,
+                      f"{key.masked_id}: a 20-character AKIA id and a 40-character secret")
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _evidence(code: str, turk_code: str | None) -> str:
+    return f"{code}, TurkErrorCode {turk_code}" if turk_code else code
+
+
+def _identity(session, key: AccessKey, endpoint_url) -> tuple[dict | None, Check]:
+    """Check 2: who does AWS say this key belongs to?"""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    title = "Who the key belongs to"
+    try:
+        who = aws_client(session, "sts", endpoint_url).get_caller_identity()
+    except ClientError as exc:
+        code, _ = error_codes(exc)
+        if code in UNKNOWN_KEY_CODES:
+            return None, Check(
+                "identity", title, Status.FAILED,
+                f"AWS does not know the access key id {key.masked_id}: it was deleted, "
+                "deactivated or copied wrong", evidence=code, step="4 i–k",
+                fix="Copy the Access key ID from credentials.csv again, or create a new access key "
+                    "for your IAM user (guide step 4 i–k).")
+        if code in WRONG_SECRET_CODES:
+            return None, Check(
+                "identity", title, Status.FAILED,
+                f"AWS knows {key.masked_id}, but the secret access key does not match it",
+                evidence=code, step="4 j–k",
+                fix="Copy the Secret access key from the same credentials.csv as the id (guide "
+                    "step 4 j–k); if it is lost, create a new access key.")
+        return None, Check("identity", title, Status.FAILED, "AWS refused to say who the key is",
+                           evidence=code, fix="Run the doctor again; if it persists, create a new key.")
+    except BotoCoreError as exc:
+        return None, Check("identity", title, Status.FAILED, "AWS could not be reached",
+                           evidence=type(exc).__name__,
+                           fix="Check your internet connection (or the --endpoint-url) and try again.")
+    arn = who["Arn"]
+    if arn.endswith(":root"):
+        return who, Check(
+            "identity", title, Status.WARNING,
+            f"this is the root user's key of AWS account {who['Account']}", evidence=arn, step="4",
+            fix="Create an IAM user with AmazonMechanicalTurkFullAccess and use its key instead "
+                "(guide step 4); root keys can do anything to your account.")
+    if ":assumed-role/" in arn or ":federated-user/" in arn:
+        return None, Check(
+            "identity", title, Status.FAILED, "these are temporary credentials of a role or session",
+            evidence=arn, step="4",
+            fix="MTurk does not accept temporary credentials: use an IAM user's access key "
+                "(guide step 4).")
+    return who, Check("identity", title, Status.OK, f"{arn} (account {who['Account']})")
+
+
+@dataclass
+class _Answer:
+    """What one MTurk endpoint answered to GetAccountBalance."""
+
+    balance: str | None = None
+    code: str | None = None
+    turk_code: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.code is None
+
+    @property
+    def unknown_key(self) -> bool:
+        return self.code in UNKNOWN_KEY_CODES
+
+    @property
+    def not_linked(self) -> bool:
+        return self.code == "RequestError" and (
+            self.turk_code in NOT_LINKED_CODES or "NotLinked" in (self.turk_code or "")
+        )
+
+    @property
+    def denied(self) -> bool:
+        return self.code in ACCESS_DENIED_CODES
+
+    @property
+    def evidence(self) -> str:
+        return _evidence(self.code, self.turk_code) if self.code else ""
+
+
+def _balance(client) -> _Answer:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        return _Answer(balance=client.get_account_balance()["AvailableBalance"])
+    except ClientError as exc:
+        code, turk_code = error_codes(exc)
+        return _Answer(code=code, turk_code=turk_code)
+    except BotoCoreError as exc:
+        return _Answer(code=type(exc).__name__)
+
+
+def _ask_both(session, environments, endpoint_url, backoff):
+    """Checks 3, 4 and 6: balances on each endpoint, waiting while MTurk learns a new key."""
+    from .endpoints import mturk_client
+
+    clients = {env: mturk_client(session, env, endpoint_url=mturk_url(endpoint_url, env))
+               for env in environments}
+    answers: dict[Environment, _Answer] = {}
+
+    def attempt():
+        for env, client in clients.items():
+            if env not in answers or answers[env].unknown_key:
+                answers[env] = _balance(client)
+        waiting = any(a.unknown_key for a in answers.values())
+        return not waiting, "MTurk does not know this new key yet"
+
+    _done, tries, waited = retry_until(attempt, backoff)
+    return answers, clients, waited, tries
+
+
+def _endpoint_check(env: Environment, answer: _Answer, other: _Answer | None, waited: float) -> Check:
+    name = env.value
+    title = f"{'Sandbox' if env.is_sandbox else 'Production'} access"
+    if answer.ok:
+        note = "" if env.is_sandbox else " (read-only check: nothing was spent)"
+        return Check(name, title, Status.OK, f"GetAccountBalance answered ${answer.balance}{note}")
+    if answer.denied:
+        return Check(name, title, Status.FAILED,
+                     "the key's IAM user has no permission to use MTurk", evidence=answer.evidence,
+                     step="4 f–h",
+                     fix="Attach the AmazonMechanicalTurkFullAccess policy to the IAM user "
+                         "(guide step 4 f–h).")
+    if answer.not_linked:
+        other_ok = other is not None and other.ok
+        if env.is_sandbox:
+            if other_ok:
+                summary = ("production answers, but the sandbox says this AWS account is not "
+                           "registered there")
+            else:
+                summary = "the sandbox says this AWS account is not linked to a Requester account"
+            return Check(name, title, Status.FAILED, summary, evidence=answer.evidence, step="3",
+                         fix=f"Register for the Requester Sandbox at {env.developer_page}, signing "
+                             "in with the same AWS account (guide step 3).")
+        summary = ("the sandbox answers, but production says this AWS account is not linked"
+                   if other_ok else "this AWS account is not linked to an MTurk Requester account")
+        return Check(name, title, Status.FAILED, summary, evidence=answer.evidence, step="2",
+                     fix=f"Link your AWS account at {env.developer_page} ('Link your AWS Account', "
+                         "guide step 2).")
+    if answer.unknown_key:
+        return Check(name, title, Status.FAILED,
+                     f"MTurk still does not recognise the key after {waited:.0f} s of waiting",
+                     evidence=answer.evidence, step="4 i–k",
+                     fix="New keys can take a few minutes to reach MTurk: run the doctor again "
+                         "later; if it still fails, create a new access key (guide step 4 i–k).")
+    if answer.code in WRONG_SECRET_CODES:
+        return Check(name, title, Status.FAILED, "MTurk says the secret does not match the key",
+                     evidence=answer.evidence, step="4 j–k",
+                     fix="Copy the Secret access key from credentials.csv again (guide step 4 j–k).")
+    if answer.code in BUSY_CODES:
+        return Check(name, title, Status.WARNING, "MTurk was too busy to answer",
+                     evidence=answer.evidence, fix="Run the doctor again in a minute.")
+    return Check(name, title, Status.FAILED, "MTurk refused the request", evidence=answer.evidence,
+                 fix="Run the doctor again; if it persists, see the troubleshooting notebook.")
+
+
+def _create_permission(client, answers) -> Check:
+    """Check 5: may this key create HITs? Asked on the sandbox, with a HIT that cannot exist."""
+    title = "Permission to create HITs"
+    sandbox = answers.get(Environment.SANDBOX)
+    if sandbox is None or not (sandbox.ok or sandbox.not_linked):
+        return _skipped("create_hits", title,
+                        "not checked: the sandbox did not let this key in (see above)")
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        client.update_expiration_for_hit(HITId=PROBE_HIT_ID,
+                                         ExpireAt=datetime(2001, 1, 1, tzinfo=UTC))
+    except ClientError as exc:
+        code, turk_code = error_codes(exc)
+        evidence = _evidence(code, turk_code)
+        if code in ACCESS_DENIED_CODES:
+            return Check(
+                "create_hits", title, Status.FAILED,
+                "the key can read MTurk but not create or change HITs: its IAM user has a weaker "
+                "policy such as AmazonMechanicalTurkReadOnly", evidence=evidence, step="4 f–h",
+                fix="Attach AmazonMechanicalTurkFullAccess to the IAM user (guide step 4 f–h).")
+        if code == "RequestError" and turk_code not in NOT_LINKED_CODES:
+            return Check("create_hits", title, Status.OK,
+                         "allowed: MTurk looked for the (impossible) test HIT, so IAM let the call "
+                         "through; nothing was created or changed", evidence=evidence)
+        if code == "RequestError":
+            return _skipped("create_hits", title,
+                            "not checked: the sandbox must be registered first (see above)")
+        return Check("create_hits", title, Status.WARNING, "MTurk did not answer the test call",
+                     evidence=evidence, fix="Run the doctor again in a minute.")
+    except BotoCoreError as exc:
+        return Check("create_hits", title, Status.WARNING, "MTurk could not be reached",
+                     evidence=type(exc).__name__, fix="Run the doctor again in a minute.")
+    return Check("create_hits", title, Status.OK, "allowed (MTurk accepted the test call)")
+
+
+def _new_key_check(answers, waited: float, tries: int, backoff: Backoff) -> Check:
+    title = "A key created moments ago"
+    if any(a.unknown_key for a in answers.values()):
+        return Check("new_key", title, Status.FAILED,
+                     f"AWS knows the key, but MTurk still did not after {waited:.0f} s "
+                     f"({tries} tries)", evidence="UnrecognizedClientException", step="4 i–k",
+                     fix="New keys can take a few minutes: run the doctor again later; if it "
+                         "still fails, create a new access key (guide step 4 i–k).")
+    if tries > 1:
+        return Check("new_key", title, Status.OK,
+                     f"MTurk recognised the key after {waited:.0f} s of waiting (new keys take up "
+                     "to a minute to reach MTurk)")
+    return Check("new_key", title, Status.OK, "MTurk recognised the key at once")
+
+
+def _turkprime(key: AccessKey, who, checks: dict[str, Check]) -> tuple[Check, list[FormField]]:
+    title = "Ready for CloudResearch (TurkPrime)"
+    account = who["Account"] if who else "?"
+    form = [
+        FormField("Amazon Account Name", "your AWS sign-in e-mail",
+                  f"the e-mail address of AWS account {account}"),
+        FormField("Access Key ID", key.masked_id,
+                  "paste the full Access key ID from credentials.csv"),
+        FormField("Secret Access Key", "(never shown)",
+                  "copy it from credentials.csv, downloaded in guide step 4 j–k"),
+        FormField("Amazon Requester Name", "(leave empty)", "autofilled after your first HIT"),
+        FormField("Amazon Requester ID", "(leave empty)", "autofilled after your first HIT"),
+    ]
+    needed = ["identity", "sandbox", "production", "create_hits"]
+    blocking = [checks[n] for n in needed if n in checks and checks[n].status is not Status.OK
+                and not (n == "identity" and checks[n].status is Status.WARNING)]
+    if blocking:
+        first = min(blocking, key=lambda c: _step_order(c.step))
+        where = f"guide step {first.step}" if first.step else first.title.lower()
+        return Check("turkprime", title, Status.FAILED,
+                     "not yet: " + ", ".join(c.title.lower() for c in blocking) + " did not pass",
+                     step="5", fix=f"Fix {where} first, then run the doctor again."), form
+    if checks["identity"].status is Status.WARNING:
+        return Check("turkprime", title, Status.WARNING,
+                     "both endpoints answer and HITs may be created, but this is a root key",
+                     step="4", fix="Give CloudResearch an IAM user's key, not the root key "
+                                   "(guide step 4)."), form
+    return Check("turkprime", title, Status.OK,
+                 "both endpoints answer, it is an IAM user's key, and it may create HITs: fill "
+                 "in the form as below (guide step 5)", step="5"), form
+
+
+def diagnose(
+    credentials: AccessKey | boto3.Session | str | os.PathLike,
+    *,
+    environments=(Environment.SANDBOX, Environment.PRODUCTION),
+    endpoint_url: str | None = None,
+    backoff: Backoff | None = None,
+) -> Diagnosis:
+    """Run the checks in order on ``credentials`` and return a :class:`Diagnosis`.
+
+    ``credentials``: an AccessKey, a boto3 Session, or the path of a key file.
+    ``environments``: which MTurk endpoints to ask (production is read-only: a balance).
+    ``endpoint_url``: the simulator server's root URL instead of AWS.
+    ``backoff``: how long to wait for a key MTurk does not know yet (default 90 s; real
+    time, or the simulated clock in a demo world).
+    """
+    backoff = backoff or Backoff()
+    environments = [Environment.parse(e) for e in environments]
+    key, shape = _as_key(credentials)
+    names = [("identity", "Who the key belongs to"), ("sandbox", "Sandbox access"),
+             ("production", "Production access"), ("create_hits", "Permission to create HITs"),
+             ("new_key", "A key created moments ago"),
+             ("turkprime", "Ready for CloudResearch (TurkPrime)")]
+    masked = key.masked_id if key else "(none)"
+    if key is None:
+        return Diagnosis(masked, [shape] + [_skipped(n, t) for n, t in names])
+
+    # One boto3 session for every client: each new session re-reads botocore's data files.
+    session = key.session()
+    who, identity = _identity(session, key, endpoint_url)
+    if who is None:
+        return Diagnosis(masked, [shape, identity] + [_skipped(n, t) for n, t in names[1:]])
+
+    answers, clients, waited, tries = _ask_both(session, environments, endpoint_url, backoff)
+    checks = {"key_shape": shape, "identity": identity}
+    for env in (Environment.SANDBOX, Environment.PRODUCTION):
+        if env in answers:
+            other = answers.get(Environment.PRODUCTION if env.is_sandbox else Environment.SANDBOX)
+            checks[env.value] = _endpoint_check(env, answers[env], other, waited)
+        else:
+            checks[env.value] = _skipped(env.value, f"{env.value.capitalize()} access",
+                                         "not checked (not asked for)")
+    checks["create_hits"] = _create_permission(clients.get(Environment.SANDBOX), answers)
+    checks["new_key"] = _new_key_check(answers, waited, tries, backoff)
+    checks["turkprime"], form = _turkprime(key, who, checks)
+    return Diagnosis(masked, list(checks.values()), identity_arn=who["Arn"],
+                     account_id=who["Account"], waited=waited, turkprime_form=form)

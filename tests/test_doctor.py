@@ -1,0 +1,221 @@
+"""The doctor in the demo world: one scenario per failure, each naming the right guide step."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import string
+
+import boto3
+import pytest
+
+from mturklink_helpers.awsutil import Backoff
+from mturklink_helpers.credentials import AccessKey
+from mturklink_helpers.demo import DemoWorld
+from mturklink_helpers.doctor import Status, diagnose
+
+READONLY = "AmazonMechanicalTurkReadOnly"
+
+
+def random_secret() -> str:
+    return "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(40))
+
+
+@pytest.fixture
+def world():
+    with DemoWorld.ready() as w:
+        yield w
+
+
+def statuses(diagnosis) -> dict[str, str]:
+    return {c.name: c.status.value for c in diagnosis.checks}
+
+
+def assert_no_secret(diagnosis, key: AccessKey) -> None:
+    secret = key.reveal_secret()
+    for rendering in (diagnosis.to_text(), diagnosis.to_html(), diagnosis.to_json(), repr(diagnosis)):
+        assert secret not in rendering
+        assert key.access_key_id not in rendering  # only the masked id is shown
+
+
+def test_everything_right_is_ready_for_turkprime(world):
+    key = world.console_create_iam_user()
+    diagnosis = diagnose(key)
+    assert diagnosis.ok and diagnosis.exit_code == 0 and diagnosis.next_step is None
+    assert set(statuses(diagnosis).values()) == {"ok"}
+    assert [c.name for c in diagnosis.checks] == [
+        "key_shape", "identity", "sandbox", "production", "create_hits", "new_key", "turkprime"]
+    assert "$10000.00" in diagnosis["sandbox"].summary
+    assert diagnosis.identity_arn.endswith(":user/mturk-requester")
+    form = {f.label: f.value for f in diagnosis.turkprime_form}
+    assert list(form) == ["Amazon Account Name", "Access Key ID", "Secret Access Key",
+                          "Amazon Requester Name", "Amazon Requester ID"]
+    assert form["Access Key ID"] == key.masked_id
+    assert "credentials.csv" in diagnosis.turkprime_form[2].note
+    assert "ready for CloudResearch" in diagnosis.verdict
+    assert_no_secret(diagnosis, key)
+
+
+def test_unknown_key_names_step_4_i_to_k(world):
+    key = AccessKey("AKIA" + "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ234567")
+                                     for _ in range(16)), random_secret())
+    diagnosis = diagnose(key)
+    assert diagnosis["identity"].status is Status.FAILED
+    assert diagnosis["identity"].evidence == "InvalidClientTokenId"
+    assert diagnosis.next_step == "4 i–k" and diagnosis.exit_code == 1
+    assert statuses(diagnosis)["sandbox"] == "skipped"
+    assert_no_secret(diagnosis, key)
+
+
+def test_wrong_secret_names_step_4_j_to_k(world):
+    good = world.console_create_iam_user()
+    key = AccessKey(good.access_key_id, random_secret())
+    diagnosis = diagnose(key)
+    assert diagnosis["identity"].evidence == "SignatureDoesNotMatch"
+    assert diagnosis.next_step == "4 j–k"
+    assert "secret" in diagnosis["identity"].summary
+    assert_no_secret(diagnosis, key)
+
+
+def test_root_key_works_but_earns_a_warning(world):
+    key = world.root_key()
+    diagnosis = diagnose(key)
+    assert diagnosis["identity"].status is Status.WARNING
+    assert diagnosis["identity"].step == "4"
+    assert diagnosis["turkprime"].status is Status.WARNING
+    assert diagnosis.ok and diagnosis.exit_code == 0
+    assert "IAM user" in diagnosis.verdict
+
+
+def test_no_policy_names_step_4_f_to_h(world):
+    key = world.console_create_iam_user(policy=None)
+    diagnosis = diagnose(key)
+    assert diagnosis["sandbox"].step == "4 f–h"
+    assert diagnosis["sandbox"].evidence == "AccessDeniedException"
+    assert diagnosis["production"].step == "4 f–h"
+    assert diagnosis.next_step == "4 f–h"
+    assert "AmazonMechanicalTurkFullAccess" in diagnosis.verdict
+
+
+def test_readonly_policy_reads_but_cannot_create_hits(world):
+    key = world.console_create_iam_user(policy=READONLY)
+    diagnosis = diagnose(key)
+    got = statuses(diagnosis)
+    assert got["sandbox"] == got["production"] == "ok"
+    assert got["create_hits"] == "failed" and got["turkprime"] == "failed"
+    assert diagnosis["create_hits"].step == "4 f–h"
+    assert "ReadOnly" in diagnosis["create_hits"].summary
+    assert diagnosis.next_step == "4 f–h"
+
+
+def test_readonly_probe_creates_no_hit(world):
+    key = world.console_create_iam_user()
+    diagnose(key)
+    client = boto3.client(
+        "mturk", region_name="us-east-1", aws_access_key_id=key.access_key_id,
+        aws_secret_access_key=key.reveal_secret(),
+        endpoint_url="https://mturk-requester-sandbox.us-east-1.amazonaws.com")
+    assert client.list_hits()["HITs"] == []
+
+
+def test_requester_account_not_linked_names_step_2():
+    with DemoWorld(steps_done=(1,)) as world:
+        key = world.console_create_iam_user()
+        diagnosis = diagnose(key)
+    assert diagnosis["production"].step == "2"
+    assert diagnosis["production"].evidence == "RequestError, TurkErrorCode AWS.AccountNotLinked"
+    assert diagnosis["sandbox"].step == "3"
+    assert diagnosis.next_step == "2"
+    assert "https://requester.mturk.com/developer" in diagnosis["production"].fix
+
+
+def test_sandbox_works_but_production_not_linked_names_step_2():
+    with DemoWorld(steps_done=(1, 3)) as world:
+        diagnosis = diagnose(world.console_create_iam_user())
+    assert statuses(diagnosis)["sandbox"] == "ok"
+    assert diagnosis["production"].status is Status.FAILED
+    assert diagnosis.next_step == "2"
+    assert "sandbox answers" in diagnosis["production"].summary
+
+
+def test_sandbox_not_registered_names_step_3():
+    with DemoWorld(steps_done=(1, 2)) as world:
+        diagnosis = diagnose(world.console_create_iam_user())
+    assert statuses(diagnosis)["production"] == "ok"
+    assert diagnosis["sandbox"].status is Status.FAILED
+    assert diagnosis["sandbox"].step == "3" and diagnosis.next_step == "3"
+    assert "requestersandbox.mturk.com/developer" in diagnosis["sandbox"].fix
+    html = diagnosis.to_html()
+    assert 'href="../notebooks/03_register_requester_sandbox.ipynb"' in html
+    assert html.count("<a href=") == len(diagnosis.failed)
+
+
+def test_key_still_propagating_is_waited_for_on_the_simulated_clock(world):
+    world.sim.set_propagation_delay(40)
+    key = world.console_create_iam_user()
+    before = world.sim.clock.now()
+    diagnosis = diagnose(key)
+    waited = (world.sim.clock.now() - before).total_seconds()
+    assert diagnosis.ok
+    assert diagnosis["new_key"].status is Status.OK
+    assert "after" in diagnosis["new_key"].summary and "minute" in diagnosis["new_key"].summary
+    assert 40 <= waited < 90 and diagnosis.waited == pytest.approx(waited)
+
+
+def test_key_that_never_arrives_is_called_broken_after_the_limit(world):
+    world.sim.set_propagation_delay(600)
+    key = world.console_create_iam_user()
+    diagnosis = diagnose(key, backoff=Backoff(max_wait=30))
+    assert diagnosis["new_key"].status is Status.FAILED
+    assert diagnosis["new_key"].step == "4 i–k"
+    assert diagnosis["sandbox"].evidence == "UnrecognizedClientException"
+    assert "few minutes" in diagnosis["new_key"].fix
+    assert diagnosis.exit_code == 1
+
+
+def test_bad_key_file_is_bad_input(tmp_path, world):
+    path = tmp_path / "credentials.csv"
+    path.write_text("Access key ID,Secret access key\nAKIA123,short\n")
+    diagnosis = diagnose(path)
+    assert diagnosis["key_shape"].status is Status.FAILED
+    assert diagnosis["key_shape"].step == "4 j–k"
+    assert diagnosis.exit_code == 2
+    assert all(c.status is Status.SKIPPED for c in diagnosis.checks[1:])
+
+
+def test_temporary_session_credentials_are_refused(world):
+    session = boto3.Session(aws_access_key_id="ASIA" + "A" * 16, aws_secret_access_key="x" * 40,
+                            aws_session_token="token", region_name="us-east-1")
+    diagnosis = diagnose(session)
+    assert diagnosis["key_shape"].status is Status.FAILED
+    assert "temporary" in diagnosis["key_shape"].summary
+
+
+def test_a_boto3_session_of_a_good_key_is_accepted(world):
+    key = world.console_create_iam_user()
+    assert diagnose(key.session()).ok
+
+
+def test_sandbox_only_skips_production(world):
+    diagnosis = diagnose(world.console_create_iam_user(), environments=["sandbox"])
+    assert diagnosis["production"].status is Status.SKIPPED
+    assert diagnosis["sandbox"].status is Status.OK
+
+
+def test_json_has_every_check_with_step_and_evidence():
+    with DemoWorld(steps_done=(1, 2)) as world:
+        key = world.console_create_iam_user()
+        data = json.loads(diagnose(key).to_json())
+    assert data["ok"] is False and data["exit_code"] == 1 and data["next_step"] == "3"
+    sandbox = next(c for c in data["checks"] if c["name"] == "sandbox")
+    assert sandbox["status"] == "failed"
+    assert sandbox["evidence"] == "RequestError, TurkErrorCode AWS.AccountNotLinked"
+    assert sandbox["notebook"] == "03_register_requester_sandbox.ipynb"
+    assert data["key"] == key.masked_id
+
+
+def test_text_output_names_the_step(world):
+    world.unregister_sandbox()
+    text = diagnose(world.console_create_iam_user()).to_text()
+    assert "FAILED" in text and "[guide step 3]" in text
+    assert text.splitlines()[-1].startswith("Next: guide step 3")
