@@ -6,6 +6,10 @@ server). Console actions go through the simulator object or the admin interface.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import urllib.request
+
 import boto3
 import pytest
 from botocore.config import Config
@@ -104,8 +108,72 @@ class Harness:
         return self.sim.workers_request_qualification(type_id, count=count)
 
 
-@pytest.fixture
-def mturk():
+class ServerHarness(Harness):
+    """The same, through the HTTP server: console actions via its admin interface."""
+
+    mode = "server"
+
+    def __init__(self, server):
+        self.server = server
+        self.admin("reset")
+        super().__init__(server.simulator)
+
+    def _boto(self, service, key=None, endpoint=None):
+        return super()._boto(service, key, endpoint or self.server.url)
+
+    def endpoint(self, environment):
+        return self.server.endpoint(environment)
+
+    def admin(self, action, **params):
+        request = urllib.request.Request(
+            f"{self.server.url}/_admin/{action}", data=json.dumps(params).encode(),
+            method="POST", headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request) as response:
+            return json.loads(response.read())
+
+    def link_requester(self, linked=True, account_id=ACCOUNT):
+        self.admin("link-requester", linked=linked, account_id=account_id)
+
+    def register_sandbox(self, registered=True, account_id=ACCOUNT):
+        self.admin("register-sandbox", registered=registered, account_id=account_id)
+
+    def set_balance(self, amount, account_id=ACCOUNT):
+        self.admin("balance", amount=amount, account_id=account_id)
+
+    def workers_submit(self, hit_id, count=None, environment="sandbox"):
+        return self.admin("workers-submit", hit_id=hit_id, count=count,
+                          environment=environment)["assignment_ids"]
+
+    def advance(self, seconds):
+        self.admin("clock", advance=seconds)
+
+    def now(self):
+        return dt.datetime.fromisoformat(self.admin("clock")["now"])
+
+    def faults(self, **settings):
+        self.admin("faults", **settings)
+
+    def set_propagation_delay(self, seconds):
+        self.admin("propagation-delay", seconds=seconds)
+
+    def request_qualification(self, type_id, count=1):
+        return self.admin("request-qualification", qualification_type_id=type_id,
+                          count=count)["qualification_request_ids"]
+
+
+@pytest.fixture(scope="session")
+def simulator_server():
+    from mturklink_helpers.simulator.server import SimulatorServer
+
+    with SimulatorServer() as server:
+        yield server
+
+
+@pytest.fixture(params=["inprocess", "server"])
+def mturk(request):
+    if request.param == "server":
+        yield ServerHarness(request.getfixturevalue("simulator_server"))
+        return
     from moto import mock_aws
 
     from mturklink_helpers.simulator import mock_mturk

@@ -1,0 +1,236 @@
+"""The simulator as a local HTTP server: MTurk, IAM and STS on one port.
+
+    http://127.0.0.1:PORT/sandbox      MTurk Requester API, sandbox
+    http://127.0.0.1:PORT/production   MTurk Requester API, production
+    http://127.0.0.1:PORT/_admin/...   console actions (docs/simulator.md)
+    http://127.0.0.1:PORT/             everything else: moto (IAM, STS, ...)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from typing import Any
+
+from .core import MTurkSimulator
+from .models import DEFAULT_ACCOUNT_ID
+
+PREFIXES = {"/sandbox": "sandbox", "/production": "production"}
+
+
+class SimulatorApp:
+    """WSGI app: MTurk paths to the simulator, /_admin to the console, the rest to moto."""
+
+    def __init__(self, simulator: MTurkSimulator | None = None):
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+        from . import iam_policies
+
+        iam_policies.install()  # the server's IAM knows the MTurk managed policies
+        self.simulator = simulator or MTurkSimulator()
+        self.moto = DomainDispatcherApplication(create_backend_app)
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        for prefix, environment in PREFIXES.items():
+            if path == prefix or path.startswith(prefix + "/"):
+                return self._mturk(environment, environ, start_response)
+        if path.startswith("/_admin/"):
+            return self._admin(path[len("/_admin/"):], environ, start_response)
+        return self.moto(environ, start_response)
+
+    def _mturk(self, environment, environ, start_response):
+        body = _read_body(environ)
+        headers = {
+            key[5:].replace("_", "-").lower(): value
+            for key, value in environ.items() if key.startswith("HTTP_")
+        }
+        if environ.get("CONTENT_TYPE"):
+            headers["content-type"] = environ["CONTENT_TYPE"]
+        if environ.get("CONTENT_LENGTH"):
+            headers["content-length"] = environ["CONTENT_LENGTH"]
+        query = environ.get("QUERY_STRING")
+        url = (f"{environ.get('wsgi.url_scheme', 'http')}://{headers.get('host', '')}"
+               f"{environ.get('PATH_INFO', '')}" + (f"?{query}" if query else ""))
+        status, response_headers, payload = self.simulator.handle(
+            environment, environ.get("REQUEST_METHOD", "POST"), url, headers, body)
+        start_response(_status_line(status), list(response_headers.items()))
+        return [payload]
+
+    # --- admin ---------------------------------------------------------------------------
+
+    def _admin(self, action, environ, start_response):
+        try:
+            raw = _read_body(environ)
+            params = json.loads(raw) if raw.strip() else {}
+            if not isinstance(params, dict):
+                raise ValueError("the admin request body must be a JSON object")
+            handler = ADMIN_ACTIONS.get(action)
+            if handler is None:
+                status, result = 404, {"error": f"unknown admin action {action!r}",
+                                       "actions": sorted(ADMIN_ACTIONS)}
+            else:
+                status, result = 200, handler(self, params)
+        except (ValueError, TypeError, KeyError) as error:
+            status, result = 400, {"error": str(error)}
+        payload = json.dumps(result, default=str).encode()
+        start_response(_status_line(status), [("Content-Type", "application/json"),
+                                              ("Content-Length", str(len(payload)))])
+        return [payload]
+
+    def _state(self, account_id: str) -> dict:
+        account = self.simulator.world.account(account_id)
+        return {"account_id": account_id, "linked": account.linked,
+                "sandbox_registered": account.sandbox_registered,
+                "production_balance": str(account.production_balance),
+                "now": self.simulator.clock.now().isoformat()}
+
+
+def _read_body(environ) -> bytes:
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    return environ["wsgi.input"].read(length) if length else b""
+
+
+def _status_line(status: int) -> str:
+    from http import HTTPStatus
+
+    return f"{status} {HTTPStatus(status).phrase}"
+
+
+def _account(params: dict) -> str:
+    return str(params.get("account_id", DEFAULT_ACCOUNT_ID))
+
+
+def _link(app: SimulatorApp, p: dict) -> dict:
+    app.simulator.link_requester(_account(p), bool(p.get("linked", True)))
+    return app._state(_account(p))
+
+
+def _register(app: SimulatorApp, p: dict) -> dict:
+    app.simulator.register_sandbox(_account(p), bool(p.get("registered", True)))
+    return app._state(_account(p))
+
+
+def _balance(app: SimulatorApp, p: dict) -> dict:
+    if "amount" in p:
+        app.simulator.set_balance(str(p["amount"]), _account(p))
+    return app._state(_account(p))
+
+
+def _workers_submit(app: SimulatorApp, p: dict) -> dict:
+    ids = app.simulator.workers_submit(p["hit_id"], p.get("count"),
+                                       p.get("environment", "sandbox"), p.get("account_id"))
+    return {"assignment_ids": ids}
+
+
+def _request_qualification(app: SimulatorApp, p: dict) -> dict:
+    ids = app.simulator.workers_request_qualification(
+        p["qualification_type_id"], int(p.get("count", 1)), p.get("environment", "sandbox"),
+        _account(p))
+    return {"qualification_request_ids": ids}
+
+
+def _faults(app: SimulatorApp, p: dict) -> dict:
+    if p:
+        app.simulator.faults.configure(**p)
+    return app.simulator.faults.settings()
+
+
+def _clock(app: SimulatorApp, p: dict) -> dict:
+    clock = app.simulator.clock
+    if "advance" in p:
+        clock.advance(float(p["advance"]))
+    if "set" in p:
+        clock.set(dt.datetime.fromisoformat(p["set"]))
+    return {"now": clock.now().isoformat()}
+
+
+def _propagation(app: SimulatorApp, p: dict) -> dict:
+    app.simulator.set_propagation_delay(float(p["seconds"]))
+    return {"seconds": app.simulator.authenticator.propagation_delay}
+
+
+def _requester_key(app: SimulatorApp, p: dict) -> dict:
+    key = app.simulator.new_requester_key(
+        p.get("user_name", "mturk-requester"),
+        p.get("policy", "AmazonMechanicalTurkFullAccess"), _account(p))
+    # A simulated key for the simulated IAM: handed out like IAM's CreateAccessKey does.
+    return {"UserName": key.user_name, "AccessKeyId": key.access_key_id,
+            "SecretAccessKey": key.reveal_secret()}
+
+
+def _reset(app: SimulatorApp, p: dict) -> dict:
+    app.simulator.reset()
+    if p.get("moto", True):
+        from moto.core.base_backend import BackendDict
+
+        BackendDict.reset()
+    return app._state(DEFAULT_ACCOUNT_ID)
+
+
+def _state(app: SimulatorApp, p: dict) -> dict:
+    return app._state(_account(p))
+
+
+ADMIN_ACTIONS: dict[str, Any] = {
+    "link-requester": _link,
+    "register-sandbox": _register,
+    "balance": _balance,
+    "workers-submit": _workers_submit,
+    "request-qualification": _request_qualification,
+    "faults": _faults,
+    "clock": _clock,
+    "propagation-delay": _propagation,
+    "requester-key": _requester_key,
+    "reset": _reset,
+    "state": _state,
+}
+
+
+class SimulatorServer:
+    """The HTTP server in a background thread (for tests, notebooks and benchmarks)."""
+
+    def __init__(self, port: int = 0, host: str = "127.0.0.1",
+                 simulator: MTurkSimulator | None = None, log_requests: bool = False):
+        from moto.moto_server.werkzeug_app import MotoRequestHandler
+        from werkzeug.serving import make_server
+
+        class Handler(MotoRequestHandler):
+            def log_request(self, *args, **kwargs):
+                if log_requests:
+                    super().log_request(*args, **kwargs)
+
+        self.app = SimulatorApp(simulator)
+        self.simulator = self.app.simulator
+        self._server = make_server(host, port, self.app, threaded=True, request_handler=Handler)
+        self.host, self.port = self._server.server_address[:2]
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def endpoint(self, environment: str = "sandbox") -> str:
+        """The boto3 ``endpoint_url`` for an MTurk environment."""
+        return f"{self.url}/{environment}"
+
+    def start(self) -> SimulatorServer:
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        self._server.serve_forever()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> SimulatorServer:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
