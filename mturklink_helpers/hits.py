@@ -515,7 +515,8 @@ def cleanup(
     report = CleanupReport(dry_run=dry_run)
     limiter = RateLimiter(max_rate)
     with paced(client, limiter) as stats:
-        hits = list_kit_hits(client, stats=stats, attempts=attempts)
+        # Without the list nothing else can happen, so listing tries harder.
+        hits = list_kit_hits(client, stats=stats, attempts=max(attempts, 8))
         report.found = len(hits)
         if progress:
             progress(0, len(hits))

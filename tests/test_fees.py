@@ -54,7 +54,8 @@ def test_breakdown_reads_well_in_text_and_in_a_notebook():
 
 
 @pytest.mark.parametrize(
-    "reward", ["0.005", "-1", "abc", "NaN", True, "1e400"],
+    "reward",
+    ["0.005", "-1", "abc", "NaN", True, "1e400"],
 )
 def test_bad_amounts_get_one_clear_sentence(reward):
     with pytest.raises(ValueError, match="reward must be"):
