@@ -1,0 +1,18 @@
+"""The kit's forms, one per step, on a shared base (:mod:`.base`). No AWS logic lives here."""
+
+from __future__ import annotations
+
+from .base import Form
+from .console import ConsoleChecklist, check_step
+from .doctor_panel import DoctorPanel
+from .keys import CreateIamUserForm, LoadCredentialsForm
+from .mode import ModeChooser
+from .overview import Overview, accounts_map
+from .problems import DemoProblems
+from .test_hit import TestHitForm
+from .turkprime import TurkPrimeHandoff
+
+__all__ = [
+    "ConsoleChecklist", "CreateIamUserForm", "DemoProblems", "DoctorPanel", "Form", "LoadCredentialsForm",
+    "ModeChooser", "Overview", "TestHitForm", "TurkPrimeHandoff", "accounts_map", "check_step",
+]

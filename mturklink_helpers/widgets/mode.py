@@ -1,0 +1,47 @@
+"""Choose demo or live mode, and sandbox or production (never production by default)."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+
+from ..endpoints import Environment
+from ..kit import state
+from .base import Form
+
+
+class ModeChooser(Form):
+    def __init__(self):
+        super().__init__(
+            "Mode",
+            "<b>Demo</b> needs no AWS account: a simulated AWS and MTurk run inside this notebook. "
+            "<b>Live</b> uses your real accounts. The <b>sandbox</b> is free; "
+            "<b>production</b> pays real workers with real money.",
+        )
+        self.mode = widgets.ToggleButtons(options=[("Demo", "demo"), ("Live", "live")],
+                                          value=state.mode, description="Mode")
+        self.environment = widgets.ToggleButtons(
+            options=[("Sandbox (free)", "sandbox"), ("Production (real money)", "production")],
+            value=state.environment.value, description="MTurk")
+        self.understand = widgets.Checkbox(
+            value=False, description="I understand that production spends real money",
+            indent=False, layout=widgets.Layout(display="none"))
+        self.add_inputs(self.mode, self.environment, self.understand)
+        self.apply_button = self.add_action("Use these settings", self.apply)
+        self.environment.observe(self._toggle_warning, names="value")
+        self.set_status("info", self.describe())
+
+    def _toggle_warning(self, change) -> None:
+        self.understand.layout.display = None if change["new"] == "production" else "none"
+
+    def describe(self) -> str:
+        return f"{state.mode} mode, MTurk {state.environment.value}."
+
+    def apply(self) -> None:
+        environment = Environment.parse(self.environment.value)
+        if environment is Environment.PRODUCTION and not self.understand.value:
+            self.fail("Production was not chosen: tick “I understand that production spends real "
+                      "money” first, or stay in the free sandbox.")
+            return
+        state.set_mode(self.mode.value)
+        state.environment = environment
+        self.succeed(f"now in {self.describe()}")

@@ -1,0 +1,70 @@
+"""The map of accounts and how they link, with the current step highlighted, and the
+checklist of steps the kit has verified (kept in the learner's home, never a secret)."""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as widgets
+
+from .. import progress
+from ..kit import state
+
+BOXES = [  # step, label, x, y
+    (1, "AWS account", 20, 20),
+    (2, "MTurk Requester account", 250, 20),
+    (3, "Requester Sandbox", 480, 20),
+    (4, "IAM user + access key", 130, 150),
+    (5, "CloudResearch (TurkPrime)", 380, 150),
+]
+ARROWS = [(1, 2), (2, 3), (1, 4), (4, 5), (4, 2), (4, 3)]
+
+
+def accounts_map(current_step: int | None = None, done: set[int] | None = None) -> str:
+    """An SVG picture of the accounts; the current step is drawn thick and blue."""
+    done = done or set()
+    centre = {step: (x + 95, y + 25) for step, _label, x, y in BOXES}
+    parts = ["<svg xmlns='http://www.w3.org/2000/svg' width='700' height='220' role='img' "
+             "aria-label='How the accounts link'><defs><marker id='arrow' markerWidth='8' "
+             "markerHeight='8' refX='8' refY='4' orient='auto'><path d='M0,0 L8,4 L0,8 z' "
+             "fill='#555'/></marker></defs>"]
+    for a, b in ARROWS:
+        (x1, y1), (x2, y2) = centre[a], centre[b]
+        parts.append(f"<line x1='{x1}' y1='{y1}' x2='{x2}' y2='{y2}' stroke='#999' "
+                     "marker-end='url(#arrow)'/>")
+    for step, label, x, y in BOXES:
+        current = step == current_step
+        fill = "#d1e9ff" if current else ("#dcfae6" if step in done else "#f2f4f7")
+        stroke, width = ("#175cd3", 4) if current else ("#667085", 1)
+        mark = " ✓" if step in done else ""
+        parts.append(
+            f"<rect x='{x}' y='{y}' width='190' height='50' rx='8' fill='{fill}' "
+            f"stroke='{stroke}' stroke-width='{width}'/>"
+            f"<text x='{x + 95}' y='{y + 22}' text-anchor='middle' font-size='13'>Step {step}{mark}</text>"
+            f"<text x='{x + 95}' y='{y + 40}' text-anchor='middle' font-size='12'>{html.escape(label)}</text>")
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def checklist_html(mode: str) -> str:
+    done = progress.steps_done(mode)
+    items = "".join(
+        f"<li>{'✓ done' if step in done else '○ not yet'}: step {step}, {html.escape(title)}</li>"
+        for step, title in progress.STEPS.items())
+    return f"<p><b>Your progress ({html.escape(mode)} mode)</b></p><ul style='list-style:none'>{items}</ul>"
+
+
+class Overview(widgets.VBox):
+    def __init__(self, current_step: int | None = None):
+        self.current_step = current_step
+        self.picture = widgets.HTML()
+        self.checklist = widgets.HTML()
+        refresh = widgets.Button(description="Refresh progress")
+        refresh.on_click(lambda _b: self.refresh())
+        super().__init__([self.picture, self.checklist, refresh])
+        self.refresh()
+
+    def refresh(self) -> None:
+        done = progress.steps_done(state.mode)
+        self.picture.value = accounts_map(self.current_step, done)
+        self.checklist.value = checklist_html(state.mode)

@@ -1,0 +1,129 @@
+"""Step 6: a test HIT in the sandbox: cost, create, preview, answers, review, clean up."""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as widgets
+
+from .. import progress
+from ..kit import state
+from .base import Form
+
+
+class TestHitForm(Form):
+    __test__ = False  # not a pytest class
+
+    def __init__(self):
+        super().__init__(
+            "A test HIT in the sandbox",
+            "Nothing here costs money: the sandbox pays with pretend dollars.",
+        )
+        self.reward = widgets.Text(value="0.01", description="Reward $")
+        self.assignments = widgets.BoundedIntText(value=2, min=1, max=3, description="Workers")
+        self.cost = widgets.HTML()
+        self.feedback = widgets.Text(description="Feedback",
+                                     placeholder="needed to reject: tell the worker why",
+                                     layout=widgets.Layout(width="60%"))
+        self.assignment = widgets.Dropdown(options=[], description="Assignment")
+        self.add_inputs(widgets.HBox([self.reward, self.assignments]), self.cost)
+        self.create_button = self.add_action("Create test HIT", self.create)
+        self.answers_button = self.add_action("Show answers", self.show_answers, style="info")
+        if state.is_demo:
+            self.simulate_button = self.add_action("Demo: workers answer", self.simulate, style="info")
+        self.cleanup_button = self.add_action("Clean up", self.cleanup, style="warning")
+        self.approve_button = self._button("Approve", self.approve, "success")
+        self.reject_button = self._button("Reject", self.reject, "danger")
+        self.review_box = widgets.VBox([self.assignment, self.feedback,
+                                        widgets.HBox([self.approve_button, self.reject_button])])
+        self.children = (*self.children[:3], self.review_box, *self.children[3:])
+        self.hit = None
+        self.frame = None
+        self.reward.observe(lambda _c: self.update_cost(), names="value")
+        self.assignments.observe(lambda _c: self.update_cost(), names="value")
+        self.update_cost()
+        if state.is_demo:
+            state.world(through_step=4)
+
+    def _button(self, label, handler, style):
+        button = widgets.Button(description=label, button_style=style)
+        button.on_click(lambda _b: self.run(button, handler))
+        return button
+
+    def update_cost(self) -> None:
+        from ..fees import estimate_cost
+
+        try:
+            estimate = estimate_cost(self.reward.value, self.assignments.value)
+        except ValueError as exc:
+            self.cost.value = f"<span style='color:#b42318'>✗ {html.escape(str(exc))}</span>"
+            return
+        self.cost.value = estimate._repr_html_() + (
+            "<p>In the sandbox this is pretend money.</p>" if state.environment.is_sandbox else "")
+
+    def create(self) -> None:
+        from ..hits import create_test_hit
+
+        self.hit = create_test_hit(state.mturk(), reward=self.reward.value,
+                                   assignments=self.assignments.value)
+        self.succeed(f"created HIT {self.hit.hit_id}.", self.hit._repr_html_())
+
+    def _need_hit(self) -> bool:
+        if self.hit is None:
+            self.fail("Create the test HIT first (the button “Create test HIT”).")
+            return False
+        return True
+
+    def simulate(self) -> None:
+        if self._need_hit():
+            submitted = state.world().sim.workers_submit(self.hit.hit_id)
+            self.succeed(f"{len(submitted)} simulated worker(s) answered; press “Show answers”.")
+
+    def show_answers(self) -> None:
+        from ..hits import assignments_frame
+
+        if not self._need_hit():
+            return
+        self.frame = frame = assignments_frame(state.mturk(), self.hit.hit_id)
+        if frame.empty:
+            self.succeed("no answers yet: workers have not submitted anything.")
+            return
+        submitted = frame[frame["status"] == "Submitted"] if "status" in frame else frame
+        self.assignment.options = list(submitted["assignment_id"])
+        self.succeed(f"{len(frame)} answer(s).", frame.to_html(index=False, escape=True))
+
+    def _review(self, approve: bool) -> None:
+        from ..hits import review
+
+        if not self.assignment.value:
+            self.fail("Choose an assignment first (press “Show answers” to list them).")
+            return
+        feedback = self.feedback.value.strip()
+        if not approve and not feedback:
+            self.fail("To reject, write feedback first: MTurk shows it to the worker.")
+            return
+        chosen = self.assignment.value
+        result = (review(state.mturk(), self.frame, approve=[chosen]) if approve
+                  else review(state.mturk(), self.frame, reject={chosen: feedback}))
+        self.show_answers()
+        self.succeed(str(result).splitlines()[0] + ".", self.output.value)
+
+    def approve(self) -> None:
+        self._review(True)
+
+    def reject(self) -> None:
+        self._review(False)
+
+    def cleanup(self) -> None:
+        from ..hits import cleanup
+
+        report = cleanup(state.mturk(), approve_submitted=True,
+                         progress=lambda done, total: self.show_progress(
+                             done / total if total else 1.0, f"cleaned {done} of {total} HITs"))
+        if report.done:
+            progress.mark_done(6, state.mode)
+            self.hit = None
+            self.succeed("nothing of the kit is left in the sandbox.", report._repr_html_())
+        else:
+            self.fail(str(report).splitlines()[0])
+            self.output.value = report._repr_html_()

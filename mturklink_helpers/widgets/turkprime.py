@@ -1,0 +1,41 @@
+"""Step 5: what goes into CloudResearch's (TurkPrime's) "Link Mechanical Turk" form."""
+
+from __future__ import annotations
+
+import html
+
+from .. import progress
+from ..kit import state
+from .base import Form
+
+
+class TurkPrimeHandoff(Form):
+    def __init__(self):
+        super().__init__(
+            "Hand the key to CloudResearch (TurkPrime)",
+            "First the kit proves the key works on both MTurk sites; then it shows what goes in "
+            "each field of the “Link Mechanical Turk” form. The secret is never shown here: "
+            "copy it from your credentials.csv.",
+        )
+        self.check_button = self.add_action("Check and show the form", self.check)
+
+    def check(self) -> None:
+        from ..doctor import diagnose
+
+        if state.key is None:
+            self.fail("No key is loaded yet: load credentials.csv in notebook 04 (guide step 4 j–k).")
+            return
+        diagnosis = diagnose(state.key)
+        ready = diagnosis["turkprime"]
+        rows = "".join(
+            f"<tr><th style='text-align:left'>{html.escape(f.label)}</th>"
+            f"<td><code>{html.escape(f.value)}</code></td><td>{html.escape(f.note)}</td></tr>"
+            for f in diagnosis.turkprime_form)
+        table = ("<table><tr><th>Field</th><th>What to enter</th><th>Where it comes from</th></tr>"
+                 f"{rows}</table>")
+        if ready.status.value == "failed":
+            self.fail(f"{ready.summary}. {ready.fix}")
+            self.output.value = diagnosis.to_html()
+            return
+        progress.mark_done(5, state.mode)
+        self.succeed(ready.summary, table)
