@@ -51,16 +51,19 @@ most two keys: name one with --rotate to replace it (nothing is deleted unless y
 """
 
 
+RAW = argparse.RawDescriptionHelpFormatter
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m mturklink_helpers", description=DESCRIPTION, epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=RAW,
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     doctor = commands.add_parser(
         "doctor", help="check an access key and name the step that fixes it",
-        description=DOCTOR_HELP, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=DOCTOR_HELP, epilog=EPILOG, formatter_class=RAW,
     )
     source = doctor.add_mutually_exclusive_group()
     source.add_argument("--credentials", metavar="FILE",
@@ -76,15 +79,16 @@ def _parser() -> argparse.ArgumentParser:
                         help="the MTurk simulator's server instead of AWS, e.g. http://127.0.0.1:5005")
 
     create = commands.add_parser(
-        "create-iam-user", help="guide step 4: IAM user, policy and access key from an admin profile",
-        description=CREATE_HELP, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+        "create-iam-user", help="guide step 4: IAM user, policy and key from an admin profile",
+        description=CREATE_HELP, epilog=EPILOG, formatter_class=RAW,
     )
     create.add_argument("--admin-profile", metavar="P", required=True,
                         help="a profile allowed to manage IAM users (an administrator or root)")
     create.add_argument("--user", metavar="NAME", default="mturk-requester",
                         help="the IAM user's name (default mturk-requester)")
     create.add_argument("--out", metavar="FILE", default="credentials.csv",
-                        help="where to save the new key (default credentials.csv; never overwritten)")
+                        help="where to save the new key (default credentials.csv; "
+                             "never overwritten)")
     create.add_argument("--save-profile", metavar="NAME",
                         help="also save the key as this profile in ~/.aws/credentials")
     create.add_argument("--new-key", action="store_true",
@@ -97,7 +101,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="how long to wait for the new key to work (default 120)")
     create.add_argument("--json", action="store_true", help="print the result as JSON")
     create.add_argument("--endpoint-url", metavar="URL",
-                        help="the MTurk simulator's server instead of AWS (it serves IAM and STS too)")
+                        help="the MTurk simulator's server instead of AWS "
+                             "(it serves IAM and STS too)")
     return parser
 
 

@@ -66,6 +66,8 @@ class DemoWorld:
         self._stack: contextlib.ExitStack | None = None
         self.sim = None
         self._admin: AccessKey | None = None
+        self._admin_session = None
+        self._setup_client = None
         self._root: AccessKey | None = None
         self.linked = False
         self.registered = False
@@ -123,6 +125,7 @@ class DemoWorld:
             _RUNNING = None
         self.sim = None
         self._admin = self._root = None
+        self._admin_session = self._setup_client = None
         self.linked = self.registered = False
 
     def __enter__(self) -> DemoWorld:
@@ -183,7 +186,7 @@ class DemoWorld:
                 for p in iam.list_user_policies(UserName=name)["PolicyNames"]:
                     iam.delete_user_policy(UserName=name, PolicyName=p)
                 iam.delete_user(UserName=name)
-        self._admin = self._root = None
+        self._admin = self._root = self._admin_session = None
 
     def link_requester_account(self) -> None:
         """Step 2: link the AWS account to the MTurk Requester account (production side)."""
@@ -212,7 +215,11 @@ class DemoWorld:
     def admin_session(self) -> boto3.Session:
         """The learner's admin credentials (an IAM user allowed to do anything)."""
         self._need_step(1, "sign in as an administrator")
-        return self._admin.session()
+        if self._admin_session is None:
+            from .awsutil import key_session
+
+            self._admin_session = key_session(self._admin)
+        return self._admin_session
 
     def admin_key(self) -> AccessKey:
         self._need_step(1, "sign in as an administrator")
@@ -278,8 +285,10 @@ class DemoWorld:
         import boto3
         from moto.core.authorization import disable_iam_authentication
 
+        if self._setup_client is None:
+            self._setup_client = boto3.client("iam", region_name="us-east-1", **_BOOT_KEY)
         with disable_iam_authentication():
-            yield boto3.client("iam", region_name="us-east-1", **_BOOT_KEY)
+            yield self._setup_client
 
     def _need_running(self) -> None:
         if not self.running:

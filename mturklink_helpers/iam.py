@@ -28,6 +28,7 @@ from .awsutil import (
     Backoff,
     aws_client,
     error_codes,
+    key_session,
     mturk_url,
     retry_until,
 )
@@ -417,7 +418,7 @@ def wait_for_key(
 
     backoff = backoff or Backoff()
     report = progress or (lambda _p: None)
-    session = key.session()  # one session: each new one re-reads botocore's data files
+    session = key_session(key)
     sts = aws_client(session, "sts", endpoint_url)
     mturk = mturk_client(session, "sandbox", endpoint_url=mturk_url(endpoint_url, "sandbox"))
     state = {"sts_ok": False}

@@ -1,0 +1,113 @@
+"""The command line, run in-process in the demo world (and against the simulator's server)."""
+
+from __future__ import annotations
+
+import json
+import stat
+
+import pytest
+
+from mturklink_helpers.cli import main
+from mturklink_helpers.credentials import load_credentials, save_profile
+from mturklink_helpers.demo import DemoWorld
+
+
+@pytest.fixture
+def aws_files(tmp_path, monkeypatch):
+    """Point boto3 and the kit at a private ~/.aws for this test."""
+    credentials = tmp_path / "aws" / "credentials"
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "aws" / "config"))
+    return credentials
+
+
+@pytest.fixture
+def world(aws_files):
+    with DemoWorld.ready() as w:
+        w.save_admin_profile(aws_files, "admin")
+        yield w
+
+
+def test_help_explains_commands_and_exit_codes(capsys):
+    assert main(["--help"]) == 0
+    text = capsys.readouterr().out
+    assert "doctor" in text and "create-iam-user" in text and "exit codes" in text
+    assert main(["doctor", "--help"]) == 0
+    assert "never printed" in capsys.readouterr().out
+
+
+def test_unknown_option_and_no_command_are_bad_input(capsys):
+    assert main(["doctor", "--no-such-option"]) == 2
+    assert main([]) == 2
+
+
+def test_doctor_all_good_exits_0(world, tmp_path, capsys):
+    path = tmp_path / "credentials.csv"
+    key = world.console_create_iam_user(download=path)
+    assert main(["doctor", "--credentials", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "All checks passed" in out and key.masked_id in out
+    assert key.reveal_secret() not in out
+
+
+def test_doctor_json_names_the_missing_step_and_exits_1(world, aws_files, capsys):
+    world.unregister_sandbox()
+    save_profile(world.console_create_iam_user(), "mturk", aws_files)
+    assert main(["doctor", "--json"]) == 1  # the "mturk" profile by default
+    data = json.loads(capsys.readouterr().out)
+    assert data["next_step"] == "3" and data["exit_code"] == 1
+    assert {c["name"]: c["status"] for c in data["checks"]}["sandbox"] == "failed"
+
+
+def test_doctor_missing_file_or_profile_exits_2(world, tmp_path, capsys):
+    assert main(["doctor", "--credentials", str(tmp_path / "nope.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "no such file" in err and err.count("\n") == 1
+    assert main(["doctor", "--profile", "nobody"]) == 2
+    assert "no profile [nobody]" in capsys.readouterr().err
+
+
+def test_doctor_not_a_key_file_exits_2(world, tmp_path, capsys):
+    path = tmp_path / "credentials.csv"
+    path.write_text("<html><body>Sign in</body></html>")
+    assert main(["doctor", "--credentials", str(path)]) == 2
+    assert "web page" in capsys.readouterr().err
+
+
+def test_create_iam_user_saves_key_0600_and_reruns_safely(world, tmp_path, capsys):
+    out = tmp_path / "credentials.csv"
+    assert main(["create-iam-user", "--admin-profile", "admin", "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert "IAM user mturk-requester" in captured.out and "waiting" not in captured.out
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    key = load_credentials(out)
+    assert key.reveal_secret() not in captured.out + captured.err
+    # The same command again: the file exists, so nothing happens at all.
+    assert main(["create-iam-user", "--admin-profile", "admin", "--out", str(out)]) == 2
+    assert "already exists" in capsys.readouterr().err
+    # Elsewhere: the user is reused and no second key is made.
+    other = tmp_path / "again.csv"
+    assert main(["create-iam-user", "--admin-profile", "admin", "--out", str(other),
+                 "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["created_user"] is False and data["access_key_id"] is None
+    assert not other.exists()
+
+
+def test_create_iam_user_two_key_limit_exits_1_and_rotate_fixes_it(world, tmp_path, capsys):
+    args = ["create-iam-user", "--admin-profile", "admin", "--new-key", "--no-wait"]
+    assert main(args + ["--out", str(tmp_path / "a.csv")]) == 0
+    assert main(args + ["--out", str(tmp_path / "b.csv")]) == 0
+    capsys.readouterr()
+    assert main(args + ["--out", str(tmp_path / "c.csv")]) == 1
+    err = capsys.readouterr().err
+    assert "already has 2 access keys" in err and "--rotate" in err
+    old = load_credentials(tmp_path / "a.csv").masked_id
+    assert main(args + ["--out", str(tmp_path / "c.csv"), "--rotate", old]) == 0
+    assert f"deleted access key {old}" in capsys.readouterr().out
+
+
+def test_create_iam_user_with_unknown_admin_profile_exits_2(world, tmp_path, capsys):
+    assert main(["create-iam-user", "--admin-profile", "nobody",
+                 "--out", str(tmp_path / "c.csv")]) == 2
+    assert "nobody" in capsys.readouterr().err
