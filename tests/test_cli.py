@@ -111,3 +111,70 @@ def test_create_iam_user_with_unknown_admin_profile_exits_2(world, tmp_path, cap
     assert main(["create-iam-user", "--admin-profile", "nobody",
                  "--out", str(tmp_path / "c.csv")]) == 2
     assert "nobody" in capsys.readouterr().err
+
+
+# --- against the simulator's server, as an instructor would run it ----------------------------
+
+
+@pytest.fixture
+def server(aws_files):
+    """`python -m mturklink_helpers.simulator serve` on a free port; yields its root URL."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mturklink_helpers.simulator", "serve", "--port", str(port),
+         "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        # The socket is listening before the server prints its first line.
+        assert process.stdout.readline().startswith("MTurk sandbox:")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def admin_post(url: str, action: str, body: dict) -> dict:
+    import urllib.request
+
+    request = urllib.request.Request(f"{url}/_admin/{action}", data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def test_cli_against_the_simulator_server(server, aws_files, tmp_path, capsys):
+    import os
+    import subprocess
+    import sys
+
+    from mturklink_helpers.credentials import AccessKey
+
+    # moto's server does not check IAM signatures, so any well-formed admin key will do.
+    save_profile(AccessKey("AKIA" + "A" * 16, "s" * 40), "admin", aws_files)
+    out = tmp_path / "credentials.csv"
+    assert main(["create-iam-user", "--admin-profile", "admin", "--out", str(out),
+                 "--endpoint-url", server]) == 0
+    capsys.readouterr()
+
+    # The doctor as a separate process: exactly what an instructor types.
+    done = subprocess.run(
+        [sys.executable, "-m", "mturklink_helpers", "doctor", "--credentials", str(out),
+         "--endpoint-url", server], capture_output=True, text=True, timeout=60,
+        env=dict(os.environ),
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "All checks passed" in done.stdout
+    assert load_credentials(out).reveal_secret() not in done.stdout
+
+    admin_post(server, "register-sandbox", {"registered": False})
+    assert main(["doctor", "--credentials", str(out), "--json", "--endpoint-url",
+                 server + "/sandbox"]) == 1
+    assert json.loads(capsys.readouterr().out)["next_step"] == "3"
