@@ -132,8 +132,7 @@ def _request_qualification(app: SimulatorApp, p: dict) -> dict:
 
 
 def _faults(app: SimulatorApp, p: dict) -> dict:
-    if p:
-        app.simulator.faults.configure(**p)
+    app.simulator.faults.configure(**p)  # {} turns every fault off
     return app.simulator.faults.settings()
 
 
