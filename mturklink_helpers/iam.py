@@ -275,12 +275,6 @@ def provision_iam_user(
     iam = aws_client(admin, "iam", endpoint_url)
     sts = aws_client(admin, "sts", endpoint_url)
     arn = policy_arn(policy)
-    if credentials_path is not None and not overwrite and os.path.exists(credentials_path):
-        # Checked first: finding this after the key exists would strand its secret.
-        raise IamSetupError(
-            f"{os.fspath(credentials_path)} already exists: choose another file name or allow "
-            "overwriting (nothing was changed)", bad_input=True,
-        )
 
     report(Progress("identity", "checking who the admin credentials belong to"))
     try:
@@ -339,6 +333,13 @@ def provision_iam_user(
             raise IamSetupError(
                 "rotate= deletes a key to make room for a new one; drop new_key=False",
                 bad_input=True,
+            )
+        if make_key and credentials_path is not None and not overwrite \
+                and os.path.exists(credentials_path):
+            # Checked before the key is made: finding this afterwards would strand its secret.
+            raise IamSetupError(
+                f"{os.fspath(credentials_path)} already exists: choose another file name or allow "
+                "overwriting (no key was made)", bad_input=True,
             )
         if not make_key:
             if keys:

@@ -157,14 +157,21 @@ def test_key_that_never_works_is_still_saved(world, tmp_path):
     assert load_credentials(out) == result.key
 
 
-def test_existing_output_file_stops_before_anything_changes(world, iam, tmp_path):
+def test_existing_output_file_stops_before_a_key_is_made(world, iam, tmp_path):
     out = tmp_path / "credentials.csv"
     out.write_text("keep me")
     with pytest.raises(IamSetupError) as caught:
         provision_iam_user(world.admin_session(), credentials_path=out)
     assert caught.value.bad_input and "already exists" in str(caught.value)
     assert out.read_text() == "keep me"
-    assert USER not in [u["UserName"] for u in iam.list_users()["Users"]]
+    assert iam.list_access_keys(UserName=USER)["AccessKeyMetadata"] == []  # no stranded secret
+
+
+def test_existing_output_file_is_fine_when_no_key_is_needed(world, tmp_path):
+    out = tmp_path / "credentials.csv"
+    first = provision_iam_user(world.admin_session(), credentials_path=out)
+    again = provision_iam_user(world.admin_session(), credentials_path=out)  # re-run: same file
+    assert again.key is None and load_credentials(out) == first.key
 
 
 def test_root_admin_works_with_a_warning(world):

@@ -1,0 +1,160 @@
+"""The forms as a learner uses them, in the demo world: success, failure, and no secret
+left in any widget's state."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+from ipywidgets.widgets.widget import _instances
+
+from mturklink_helpers import progress
+from mturklink_helpers.demo import stop_demo
+from mturklink_helpers.kit import state
+from mturklink_helpers.widgets import (
+    ConsoleChecklist,
+    CreateIamUserForm,
+    DemoProblems,
+    DoctorPanel,
+    LoadCredentialsForm,
+    ModeChooser,
+    TestHitForm,
+    TurkPrimeHandoff,
+)
+
+
+@pytest.fixture(autouse=True)
+def fresh_demo(tmp_path, monkeypatch):
+    monkeypatch.setenv("MTURKLINK_HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+    stop_demo()
+    state.mode, state.key = "demo", None
+    yield
+    stop_demo()
+    state.key = None
+
+
+def all_widget_state() -> str:
+    return json.dumps([w.get_state() for w in list(_instances.values())], default=str)
+
+
+def test_steps_1_to_3_by_checklist_and_progress_file():
+    for step in (1, 2, 3):
+        form = ConsoleChecklist(step)
+        form.check_button.click()
+        assert form.status_text.startswith(f"✗ Problem: step {step} is not done yet")
+        form.do_button.click()
+        form.check_button.click()
+        assert form.status_text == f"✓ Done: step {step} is done."
+    assert progress.steps_done("demo") == {1, 2, 3}
+    assert progress.steps_done("live") == set()
+    text = progress.progress_path().read_text()
+    assert "AKIA" not in text
+
+
+def test_console_route_loads_the_downloaded_file_and_keeps_no_secret():
+    ConsoleChecklist(4).do_button.click()
+    form = LoadCredentialsForm()
+    form.load_button.click()
+    assert form.status_text.startswith("✓ Done: loaded access key AKIA")
+    assert "mturk-requester" in form.output.value and "123456789012" in form.output.value
+    secret = state.key.reveal_secret()
+    assert secret not in all_widget_state()
+    assert not form.load_button.disabled
+
+
+def test_bad_upload_is_one_sentence_with_the_step_and_is_cleared():
+    form = LoadCredentialsForm()
+    form.path.value = ""
+    secretish = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+    form.upload.value = ({"name": "credentials.csv", "type": "text/csv", "size": 60,
+                          "content": memoryview(f"Access key ID,Secret access key\nASIAIOSFODNN7EXAMPLE,{secretish}\n".encode()),
+                          "last_modified": datetime.now(UTC)},)
+    form.load_button.click()
+    assert form.status_text.startswith("✗ Problem: the key file, line 2, column 1")
+    assert "temporary credentials" in form.status_text and "step 4" in form.status_text
+    assert form.upload.value == ()
+    assert secretish not in all_widget_state()
+    assert not form.load_button.disabled and form.load_button.description == "Load key"
+    assert state.key is None
+
+
+def test_create_iam_user_form_shows_progress_and_saves_0600(tmp_path):
+    form = CreateIamUserForm()
+    seen = []
+    original = form.show_progress
+    form.show_progress = lambda fraction, message: (seen.append(message), original(fraction, message))
+    form.create_button.click()
+    assert form.status_text == "✓ Done: the IAM user is ready."
+    assert seen, "progress was reported while provisioning"
+    saved = tmp_path / "secrets" / "credentials.csv"
+    assert oct(saved.stat().st_mode & 0o777) == "0o600"
+    assert state.key.reveal_secret() not in all_widget_state()
+    form.create_button.click()  # re-run: reuses the user, makes no duplicate
+    assert form.status_text.startswith("✓ Done"), form.status_text
+
+
+@pytest.mark.parametrize("problem, step", [
+    ("sandbox", "guide step 3"), ("not-linked", "guide step 2"), ("no-policy", "guide step 4 f–h"),
+    ("wrong-secret", "guide step 4 j–k"),
+])
+def test_doctor_panel_names_the_step(problem, step):
+    breaker = DemoProblems()
+    breaker.problem.value = problem
+    breaker.apply_button.click()
+    doctor = DoctorPanel()
+    doctor.run_button.click()
+    assert doctor.status_text.startswith("✗ Problem") and step in doctor.status_text
+    assert state.key.reveal_secret() not in all_widget_state()
+
+
+def test_doctor_without_a_key_says_where_to_get_one():
+    doctor = DoctorPanel()
+    doctor.run_button.click()
+    assert "notebook 04" in doctor.status_text and not doctor.run_button.disabled
+
+
+def test_turkprime_handoff_never_shows_the_secret():
+    state.world(through_step=4)
+    form = TurkPrimeHandoff()
+    form.check_button.click()
+    assert form.status_text.startswith("✓ Done: both endpoints answer")
+    assert state.key.masked_id in form.output.value
+    assert state.key.reveal_secret() not in all_widget_state()
+
+
+def test_test_hit_form_needs_feedback_to_reject_and_cleans_up():
+    form = TestHitForm()
+    form.answers_button.click()
+    assert "Create the test HIT first" in form.status_text
+    form.create_button.click()
+    form.simulate_button.click()
+    form.answers_button.click()
+    form.assignment.value = form.assignment.options[0]
+    form.reject_button.click()
+    assert "write feedback first" in form.status_text
+    form.approve_button.click()
+    assert "approved 1" in form.status_text
+    form.cleanup_button.click()
+    assert form.status_text.startswith("✓ Done: nothing of the kit is left")
+
+
+def test_cost_estimate_updates_and_bad_reward_is_explained():
+    form = TestHitForm()
+    form.reward.value = "0.50"
+    assert "$1.20" in form.cost.value  # 2 assignments x $0.50, plus 20% commission
+    form.reward.value = "ten cents"
+    assert "✗" in form.cost.value
+
+
+def test_production_needs_explicit_consent():
+    chooser = ModeChooser()
+    chooser.environment.value = "production"
+    chooser.apply_button.click()
+    assert chooser.status_text.startswith("✗ Problem: Production was not chosen")
+    assert state.environment.value == "sandbox"
+    chooser.understand.value = True
+    chooser.apply_button.click()
+    assert state.environment.value == "production"
+    state.environment = type(state.environment).SANDBOX
