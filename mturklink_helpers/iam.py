@@ -449,7 +449,8 @@ def wait_for_key(
             return True, ""
 
     def on_wait(tries, elapsed, reason, _delay):
-        report(Progress("wait", f"waiting: {reason}", elapsed, backoff.max_wait, tries))
+        report(Progress("wait", f"waiting ({elapsed:.0f} s so far, at most {backoff.max_wait:.0f} s): "
+                        f"{reason}", elapsed, backoff.max_wait, tries))
 
     done, _tries, elapsed = retry_until(attempt, backoff, on_wait)
     return done, elapsed

@@ -53,6 +53,7 @@ def test_everything_right_is_ready_for_turkprime(world):
     assert form["Access Key ID"] == key.masked_id
     assert "credentials.csv" in diagnosis.turkprime_form[2].note
     assert "ready for CloudResearch" in diagnosis.verdict
+    assert diagnosis.to_text().endswith("\n\n" + diagnosis.verdict)  # short enough for one line
     assert_no_secret(diagnosis, key)
 
 
@@ -218,4 +219,14 @@ def test_text_output_names_the_step(world):
     world.unregister_sandbox()
     text = diagnose(world.console_create_iam_user()).to_text()
     assert "FAILED" in text and "[guide step 3]" in text
-    assert text.splitlines()[-1].startswith("Next: guide step 3")
+    verdict = text.split("\n\n")[-1]
+    assert verdict.startswith("Next: guide step 3")
+    assert max(len(line) for line in text.splitlines()) <= 100
+
+
+def test_readonly_is_caught_even_before_the_sandbox_is_registered():
+    with DemoWorld(steps_done=(1, 2)) as world:
+        diagnosis = diagnose(world.console_create_iam_user(policy=READONLY))
+    assert diagnosis["create_hits"].status is Status.FAILED
+    assert diagnosis["create_hits"].step == "4 f–h"
+    assert diagnosis.next_step == "3"  # the sandbox comes first in the guide
