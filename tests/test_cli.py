@@ -82,16 +82,17 @@ def test_create_iam_user_saves_key_0600_and_reruns_safely(world, tmp_path, capsy
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     key = load_credentials(out)
     assert key.reveal_secret() not in captured.out + captured.err
-    # The same command again: the file exists, so nothing happens at all.
-    assert main(["create-iam-user", "--admin-profile", "admin", "--out", str(out)]) == 2
-    assert "already exists" in capsys.readouterr().err
-    # Elsewhere: the user is reused and no second key is made.
-    other = tmp_path / "again.csv"
-    assert main(["create-iam-user", "--admin-profile", "admin", "--out", str(other),
+    # The same command again: the user is reused, no second key, the file untouched.
+    assert main(["create-iam-user", "--admin-profile", "admin", "--out", str(out),
                  "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["created_user"] is False and data["access_key_id"] is None
-    assert not other.exists()
+    assert load_credentials(out) == key
+    # Asking for a new key into the same file would overwrite the old secret: refused first.
+    assert main(["create-iam-user", "--admin-profile", "admin", "--out", str(out),
+                 "--new-key"]) == 2
+    assert "already exists" in capsys.readouterr().err
+    assert load_credentials(out) == key
 
 
 def test_create_iam_user_two_key_limit_exits_1_and_rotate_fixes_it(world, tmp_path, capsys):
