@@ -521,12 +521,17 @@ def cleanup(
         if progress:
             progress(0, len(hits))
         retire = _Retirer(client, stats, attempts, approve_submitted, dry_run)
-        with ThreadPoolExecutor(max_workers=max_workers) as pool:
+        pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="mturklink-cleanup")
+        try:
             futures = {pool.submit(retire, hit): hit["HITId"] for hit in hits}
             for done, future in enumerate(as_completed(futures), 1):
                 future.result().add_to(report, futures[future])
                 if progress:
                     progress(done, len(hits))
+        finally:
+            # An interrupted clean-up (Ctrl-C, a failing progress callback) stops sending at
+            # once instead of finishing the queue; running cleanup again picks up the rest.
+            pool.shutdown(wait=True, cancel_futures=True)
     report.requests = stats.requests
     report.throttled = stats.throttled
     report.most_throttles_in_one_call = stats.most_throttles_in_one_call

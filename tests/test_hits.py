@@ -362,6 +362,28 @@ def test_cleanup_reads_every_page_and_reports_progress(world, sandbox):
     assert _all_hits(sandbox) == []
 
 
+def test_an_interrupted_cleanup_stops_sending_and_a_rerun_finishes(world, sandbox):
+    from mturklink_helpers.hits import cleanup, create_test_hit
+
+    for _ in range(20):
+        create_test_hit(sandbox, assignments=1)
+
+    class Stop(Exception):
+        pass
+
+    def impatient(done, total):
+        if done == 3:
+            raise Stop  # like Ctrl-C in a notebook
+
+    with pytest.raises(Stop):
+        cleanup(sandbox, progress=impatient, max_workers=1, max_rate=1000)
+    left = len(_all_hits(sandbox))
+    assert left >= 16  # the queued HITs were not sent for; at most one was in flight
+    report = cleanup(sandbox, max_rate=1000)
+    assert report.found == left and len(report.deleted) == left and report.done
+    assert _all_hits(sandbox) == []
+
+
 def test_cleanup_under_throttling_and_faults_finishes_and_loses_no_hit(world, sandbox):
     from mturklink_helpers.hits import cleanup, create_test_hit
 
@@ -369,9 +391,9 @@ def test_cleanup_under_throttling_and_faults_finishes_and_loses_no_hit(world, sa
     hits = [create_test_hit(sandbox, assignments=2) for _ in range(6)]
     for hit in hits[:3]:
         sim.workers_submit(hit.hit_id, count=1)
-    # The server throttles above 20 requests/s and fails a fifth of all calls; clean-up is
+    # The server throttles above 10 requests/s and fails a fifth of all calls; clean-up is
     # allowed to go faster than the throttle, so it meets both.
-    sim.faults.configure(throttle_rps=20, service_fault_rate=0.2, seed=7)
+    sim.faults.configure(throttle_rps=10, service_fault_rate=0.2, seed=7)
     remaining = len(hits)
     for _ in range(10):
         report = cleanup(sandbox, approve_submitted=True, max_rate=100)
@@ -406,7 +428,9 @@ def test_a_rerun_finishes_what_faults_left_undone(world):
     sim.faults.configure(service_fault_rate=0.5, seed=3)
     reports = []
     for _ in range(20):
-        reports.append(cleanup(client, approve_submitted=True, attempts=2, max_workers=1))
+        reports.append(
+            cleanup(client, approve_submitted=True, attempts=2, max_workers=1, max_rate=1000)
+        )
         assert _accounted_for(reports[-1]) == reports[-1].found
         if reports[-1].done:
             break
