@@ -125,7 +125,8 @@ def _doctor(args) -> int:
         return EXIT_BAD_INPUT
     environments = ("sandbox",) if args.sandbox_only else ("sandbox", "production")
     diagnosis = diagnose(key, environments=environments, endpoint_url=args.endpoint_url,
-                         backoff=Backoff(max_wait=args.max_wait))
+                         backoff=Backoff(max_wait=args.max_wait),
+                         progress=lambda p: _say(f"  … {p.message}", sys.stderr))
     _say(diagnosis.to_json() if args.json else diagnosis.to_text())
     return diagnosis.exit_code
 

@@ -408,7 +408,7 @@ def _balance(client) -> _Answer:
         return _Answer(code=type(exc).__name__)
 
 
-def _ask_both(session, environments, endpoint_url, backoff):
+def _ask_both(session, environments, endpoint_url, backoff, progress=None):
     """Checks 3, 4 and 6: balances on each endpoint, waiting while MTurk learns a new key."""
     from .endpoints import mturk_client
 
@@ -423,7 +423,15 @@ def _ask_both(session, environments, endpoint_url, backoff):
         waiting = any(a.unknown_key for a in answers.values())
         return not waiting, "MTurk does not know this new key yet"
 
-    _done, tries, waited = retry_until(attempt, backoff)
+    def on_wait(tries, elapsed, reason, _delay):
+        if progress is not None:
+            from .iam import Progress
+
+            progress(Progress("wait", f"waiting ({elapsed:.0f} s so far, at most "
+                              f"{backoff.max_wait:.0f} s): {reason} (new keys take up to a "
+                              "minute)", elapsed, backoff.max_wait, tries))
+
+    _done, tries, waited = retry_until(attempt, backoff, on_wait)
     return answers, clients, waited, tries
 
 
@@ -562,6 +570,7 @@ def diagnose(
     environments=(Environment.SANDBOX, Environment.PRODUCTION),
     endpoint_url: str | None = None,
     backoff: Backoff | None = None,
+    progress=None,
 ) -> Diagnosis:
     """Run the checks in order on ``credentials`` and return a :class:`Diagnosis`.
 
@@ -570,6 +579,7 @@ def diagnose(
     ``endpoint_url``: the simulator server's root URL instead of AWS.
     ``backoff``: how long to wait for a key MTurk does not know yet (default 90 s; real
     time, or the simulated clock in a demo world).
+    ``progress``: called with an :class:`mturklink_helpers.iam.Progress` while waiting.
     """
     backoff = backoff or Backoff()
     environments = [Environment.parse(e) for e in environments]
@@ -588,7 +598,8 @@ def diagnose(
     if who is None:
         return Diagnosis(masked, [shape, identity] + [_skipped(n, t) for n, t in names[1:]])
 
-    answers, clients, waited, tries = _ask_both(session, environments, endpoint_url, backoff)
+    answers, clients, waited, tries = _ask_both(session, environments, endpoint_url, backoff,
+                                                progress)
     checks = {"key_shape": shape, "identity": identity}
     for env in (Environment.SANDBOX, Environment.PRODUCTION):
         if env in answers:

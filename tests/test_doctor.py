@@ -155,8 +155,10 @@ def test_key_still_propagating_is_waited_for_on_the_simulated_clock(world):
     world.sim.set_propagation_delay(40)
     key = world.console_create_iam_user()
     before = world.sim.clock.now()
-    diagnosis = diagnose(key)
+    events = []
+    diagnosis = diagnose(key, progress=events.append)
     waited = (world.sim.clock.now() - before).total_seconds()
+    assert events and all(e.stage == "wait" and "new key" in e.message for e in events)
     assert diagnosis.ok
     assert diagnosis["new_key"].status is Status.OK
     assert "after" in diagnosis["new_key"].summary and "minute" in diagnosis["new_key"].summary
