@@ -98,15 +98,19 @@ class CostEstimate:
 
     def lines(self) -> list[tuple[str, Decimal]]:
         """(label, amount) rows, in the order a bill reads."""
-        rate = f"{self.commission_rate * 100:.0f}%"
+        rate = "20%"
+        if self.assignments >= LARGE_HIT_ASSIGNMENTS:
+            rate += " + 20% (10+ assignments)"
+        if self.masters:
+            rate += " + 5% (Masters)"
         rows = [
             (f"rewards: {self.assignments} × ${self.reward}", self.rewards),
-            (f"MTurk fee on rewards: {rate}, at least $0.01 each", self.reward_fees),
+            (f"fee on rewards: {rate}, min $0.01 each", self.reward_fees),
         ]
         if self.bonus:
             rows += [
                 (f"bonuses: {self.assignments} × ${self.bonus}", self.bonuses),
-                ("MTurk fee on bonuses: 20%, at least $0.01 each", self.bonus_fees),
+                ("fee on bonuses: 20%, min $0.01 each", self.bonus_fees),
             ]
         rows.append(("total", self.total))
         return rows
