@@ -335,7 +335,8 @@ def _identity(session, key: AccessKey, endpoint_url) -> tuple[dict | None, Check
                 f"AWS does not know the access key id {key.masked_id}: it was deleted, "
                 "deactivated or copied wrong", evidence=code, step="4 i–k",
                 fix="Copy the Access key ID from credentials.csv again, or create a new access key "
-                    "for your IAM user (guide step 4 i–k).")
+                    "for your IAM user (guide step 4 i–k); a key made in the last minute may "
+                    "need a minute more.")
         if code in WRONG_SECRET_CODES:
             return None, Check(
                 "identity", title, Status.FAILED,

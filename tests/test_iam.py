@@ -108,6 +108,15 @@ def test_rotation_deletes_only_the_named_key(world, iam):
     assert sorted(key_ids(iam)) == sorted([keep, result.key.access_key_id])
 
 
+def test_rotation_with_room_saves_the_new_key_before_deleting_the_old(world, iam, tmp_path):
+    first = provision_iam_user(world.admin_session(), wait=False)
+    out = tmp_path / "new.csv"
+    result = provision_iam_user(world.admin_session(), rotate=first.key.access_key_id,
+                                credentials_path=out)
+    assert key_ids(iam) == [result.key.access_key_id]
+    assert result.deleted_key == first.key.masked_id and load_credentials(out) == result.key
+
+
 def test_rotation_refuses_a_key_of_someone_else(world, iam):
     provision_iam_user(world.admin_session(), wait=False)
     with pytest.raises(IamSetupError) as caught:
