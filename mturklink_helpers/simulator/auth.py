@@ -1,8 +1,8 @@
 """Authentication like AWS: SigV4 checked against moto's IAM, policies by moto's engine.
 
 The secret for an access key id is looked up in moto's IAM backends (every account);
-the signature is recomputed with botocore's SigV4Auth. The caller's IAM policies (inline,
-attached, and those of its groups) are evaluated for ``mechanicalturk:<Action>`` with
+the signature is recomputed with SigV4 exactly as botocore's SigV4Auth signs. The
+caller's IAM policies (inline, attached, and those of its groups) are evaluated for ``mechanicalturk:<Action>`` with
 moto's IAMPolicy. Evaluations are cached per (action, policy documents), so a changed
 policy is seen on the very next call.
 """
@@ -10,8 +10,10 @@ policy is seen on the very next call.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import hmac
 from dataclasses import dataclass
+from urllib.parse import quote, urlsplit
 
 from . import exceptions as err
 from .clock import Clock
@@ -31,7 +33,7 @@ class _KeyEntry:
     account_id: str
     iam_backend: object
     key: object
-    signer: object  # SigV4Auth for this key, rebuilt when the region or service changes
+    signer: tuple | None  # ((day, region, service), derived signing key)
     born: dt.datetime  # when the key was created, on the simulator clock
 
 
@@ -127,26 +129,49 @@ class Authenticator:
 
     def _signature_ok(self, entry, method, url, headers, body, region, service,
                       signed_headers, signature) -> bool:
-        from botocore.auth import SigV4Auth
-        from botocore.awsrequest import AWSRequest
-        from botocore.credentials import Credentials
-
-        signer = entry.signer
-        if signer is None or signer._region_name != region or signer._service_name != service:
-            signer = entry.signer = SigV4Auth(
-                Credentials(entry.key.access_key_id, entry.key.secret_access_key), service, region
-            )
-        names = signed_headers.split(";")
-        request = AWSRequest(method=method, url=url, data=body,
-                             headers={n: headers[n] for n in names if n in headers})
+        """Recompute the SigV4 signature: botocore's algorithm (SigV4Auth), written out here
+        so that the derived signing key can be cached per key, day, region and service."""
         timestamp = headers.get("x-amz-date")
         if not timestamp:
             return False
-        request.context["timestamp"] = timestamp
-        canonical = signer.canonical_request(request)
-        string_to_sign = signer.string_to_sign(request, canonical)
-        expected = signer.signature(string_to_sign, request)
+        names = signed_headers.split(";")
+        parts = urlsplit(url)
+        lines = []
+        for name in sorted(names):
+            value = headers.get(name)
+            if value is None and name == "host":
+                value = _host(parts)
+            if value is None:
+                return False
+            lines.append(f"{name}:{' '.join(value.split())}")
+        payload = headers.get("x-amz-content-sha256") or hashlib.sha256(body).hexdigest()
+        canonical = "\n".join([
+            method.upper(),
+            quote(parts.path or "/", safe="/~"),
+            _canonical_query(parts.query),
+            "\n".join(lines) + "\n",
+            ";".join(sorted(names)),
+            payload,
+        ])
+        day = timestamp[:8]
+        scope = f"{day}/{region}/{service}/aws4_request"
+        string_to_sign = "\n".join([
+            "AWS4-HMAC-SHA256", timestamp, scope,
+            hashlib.sha256(canonical.encode()).hexdigest(),
+        ])
+        expected = hmac.new(self._signing_key(entry, day, region, service),
+                            string_to_sign.encode(), hashlib.sha256).hexdigest()
         return hmac.compare_digest(expected, signature)
+
+    @staticmethod
+    def _signing_key(entry, day: str, region: str, service: str) -> bytes:
+        cache_key = (day, region, service)
+        if entry.signer is None or entry.signer[0] != cache_key:
+            key = ("AWS4" + entry.key.secret_access_key).encode()
+            for part in (day, region, service, "aws4_request"):
+                key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+            entry.signer = (cache_key, key)
+        return entry.signer[1]
 
     # --- policies ----------------------------------------------------------------------
 
@@ -167,6 +192,25 @@ class Authenticator:
                 docs += group.policies.values()
                 docs += [_default_document(p) for p in group.managed_policies.values()]
         return tuple(d if isinstance(d, str) else repr(d) for d in docs)
+
+
+def _host(parts) -> str:
+    """The Host header botocore signs when the request has none (port only if unusual)."""
+    default = {"http": 80, "https": 443}.get(parts.scheme)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    return host if parts.port in (None, default) else f"{host}:{parts.port}"
+
+
+def _canonical_query(query: str) -> str:
+    if not query:
+        return ""
+    pairs = []
+    for piece in query.split("&"):
+        name, _, value = piece.partition("=")
+        pairs.append((quote(name, safe="-_.~"), quote(value, safe="-_.~")))
+    return "&".join(f"{name}={value}" for name, value in sorted(pairs))
 
 
 def _default_document(policy) -> str:

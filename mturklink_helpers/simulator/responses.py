@@ -17,6 +17,22 @@ from .models import DEFAULT_ACCOUNT_ID, MTurkBackend
 CONTENT_TYPE = "application/x-amz-json-1.1"
 
 
+class _RequestHeaders:
+    """Lower-case, str-valued view of botocore's request headers, read only as needed
+    (copying all of botocore's email-based HTTPHeaders costs more than the request)."""
+
+    __slots__ = ("_headers",)
+
+    def __init__(self, headers):
+        self._headers = headers
+
+    def get(self, name: str, default=None):
+        value = self._headers.get(name)
+        if value is None:
+            return default
+        return value.decode() if isinstance(value, bytes) else value
+
+
 class MTurkResponse:
     """Answers one MTurk request for a simulator (both the in-process and HTTP ways in)."""
 
@@ -38,10 +54,9 @@ class MTurkResponse:
 
     def _answer(self, environment: str, method: str, url: str, headers, body: bytes) -> dict:
         sim = self.sim
-        headers = {
-            k.lower(): v.decode() if isinstance(v, bytes) else v for k, v in headers.items()
-        }
-        target = headers.get("x-amz-target", "")
+        if not isinstance(headers, dict):
+            headers = _RequestHeaders(headers)
+        target = headers.get("x-amz-target") or ""
         op_name = target[len(shapes.TARGET_PREFIX):] if target.startswith(
             shapes.TARGET_PREFIX) else ""
         if op_name not in shapes.operation_names():
