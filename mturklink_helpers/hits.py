@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 
 from .endpoints import Environment
 from .fees import (
@@ -301,7 +302,7 @@ def assignments_frame(client, hit_id: str):
     import pandas as pd
 
     rows = []
-    for a in _list_assignments(client, hit_id):
+    for a in call_with_retry(lambda: _list_assignments(client, hit_id)):
         row = {
             "assignment_id": a.get("AssignmentId"),
             "worker_id": a.get("WorkerId"),
@@ -369,12 +370,18 @@ def review(
         if assignment_id in result.skipped:
             continue
         kwargs = {"RequesterFeedback": feedback} if feedback else {}
-        client.approve_assignment(AssignmentId=assignment_id, **kwargs)
+        call_with_retry(partial(client.approve_assignment, AssignmentId=assignment_id, **kwargs))
         result.approved.append(assignment_id)
     for assignment_id, feedback in reject.items():
         if assignment_id in result.skipped:
             continue
-        client.reject_assignment(AssignmentId=assignment_id, RequesterFeedback=str(feedback))
+        call_with_retry(
+            partial(
+                client.reject_assignment,
+                AssignmentId=assignment_id,
+                RequesterFeedback=str(feedback),
+            )
+        )
         result.rejected.append(assignment_id)
     return result
 
