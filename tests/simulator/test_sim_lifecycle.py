@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from botocore.exceptions import ClientError
+
 from conftest import error_of, hit_args
 
 
