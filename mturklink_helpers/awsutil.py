@@ -7,7 +7,6 @@ simulator's local server instead of AWS.
 
 from __future__ import annotations
 
-import functools
 import sys
 import time
 from collections.abc import Callable
@@ -41,32 +40,6 @@ def mturk_url(endpoint_url: str | None, environment: Environment | str) -> str |
     return f"{root}/{Environment.parse(environment).value}"
 
 
-@functools.cache
-def _shared_loader():
-    from botocore.loaders import create_loader
-
-    return create_loader()
-
-
-def key_session(key: AccessKey) -> boto3.Session:
-    """Like ``key.session()``, but sharing botocore's data loader between sessions.
-
-    A fresh boto3 Session re-reads botocore's JSON data files (~0.1 s per client); the
-    doctor and provisioning make several sessions per run, so they share one loader.
-    """
-    import boto3
-    import botocore.session
-
-    core = botocore.session.Session()
-    core.register_component("data_loader", _shared_loader())
-    return boto3.Session(
-        aws_access_key_id=key.access_key_id,
-        aws_secret_access_key=key.reveal_secret(),
-        region_name=REGION,
-        botocore_session=core,
-    )
-
-
 def as_session(credentials: AccessKey | boto3.Session | str) -> boto3.Session:
     """A boto3 Session from an AccessKey, a Session, or the name of a profile."""
     import boto3
@@ -75,7 +48,7 @@ def as_session(credentials: AccessKey | boto3.Session | str) -> boto3.Session:
         return credentials
     if isinstance(credentials, str):
         return boto3.Session(profile_name=credentials, region_name=REGION)
-    return key_session(credentials)
+    return credentials.session()
 
 
 def aws_client(credentials, service: str, endpoint_url: str | None = None):

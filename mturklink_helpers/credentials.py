@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import configparser
 import csv
+import functools
 import hmac
 import io
 import os
@@ -131,13 +132,21 @@ class AccessKey:
         return self._secret
 
     def session(self, region_name: str = "us-east-1") -> boto3.Session:
-        """A boto3 session signing with this key (boto3 itself never shows the secret)."""
-        import boto3
+        """A boto3 session signing with this key (boto3 itself never shows the secret).
 
+        Sessions share one botocore data loader: a fresh one re-reads botocore's JSON files
+        (~0.1 s per client), and the doctor and provisioning make several sessions per run.
+        """
+        import boto3
+        import botocore.session
+
+        core = botocore.session.Session()
+        core.register_component("data_loader", _shared_loader())
         return boto3.Session(
             aws_access_key_id=self._id,
             aws_secret_access_key=self._secret,
             region_name=region_name,
+            botocore_session=core,
         )
 
     def __repr__(self) -> str:
@@ -176,6 +185,13 @@ class AccessKey:
             "source": self.source,
             "warnings": list(self.warnings),
         }
+
+
+@functools.cache
+def _shared_loader():
+    from botocore.loaders import create_loader
+
+    return create_loader()
 
 
 # --------------------------------------------------------------------------------------

@@ -47,7 +47,7 @@ ACCOUNT_ID = "123456789012"  # moto's default account
 ADMIN_USER = "demo-admin"
 ROOT_USER = "account-root"
 ROOT_PATH = "/demo-world/"
-_BOOT_KEY = {"aws_access_key_id": "AKIADEMOWORLDSETUP00", "aws_secret_access_key": "demo" * 10}
+_BOOT_KEY = {"aws_access_key_id": "AKIAEXAMPLEDEMOSETUP", "aws_secret_access_key": "demo" * 10}
 
 _RUNNING: DemoWorld | None = None
 
@@ -216,9 +216,7 @@ class DemoWorld:
         """The learner's admin credentials (an IAM user allowed to do anything)."""
         self._need_step(1, "sign in as an administrator")
         if self._admin_session is None:
-            from .awsutil import key_session
-
-            self._admin_session = key_session(self._admin)
+            self._admin_session = self._admin.session()
         return self._admin_session
 
     def admin_key(self) -> AccessKey:

@@ -40,7 +40,6 @@ from .awsutil import (
     Backoff,
     aws_client,
     error_codes,
-    key_session,
     mturk_url,
     retry_until,
 )
@@ -594,7 +593,7 @@ def diagnose(
         return Diagnosis(masked, [shape] + [_skipped(n, t) for n, t in names])
 
     # One boto3 session for every client: each new session re-reads botocore's data files.
-    session = key_session(key)
+    session = key.session()
     who, identity = _identity(session, key, endpoint_url)
     if who is None:
         return Diagnosis(masked, [shape, identity] + [_skipped(n, t) for n, t in names[1:]])

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 
+from .awsutil import error_codes
 from .endpoints import Environment
 from .fees import (
     CostEstimate,
@@ -24,7 +25,7 @@ from .fees import (
     require_balance,
     require_confirmation,
 )
-from .pacing import CallStats, RateLimiter, call_with_retry, error_code, paced
+from .pacing import CallStats, RateLimiter, call_with_retry, paced
 
 KIT_MARKER = "mturklink-test-hit"
 HTML_QUESTION_NS = (
@@ -609,7 +610,7 @@ class _Retirer:
             self._call("delete_hit", HITId=hit_id)
         except Exception as exc:
             # The counters were stale (a worker submitted meanwhile): look, settle, retry once.
-            if error_code(exc) != "RequestError":
+            if error_codes(exc)[0] != "RequestError":
                 raise
             approved_before = outcome.approved
             if not self._settle(hit_id, outcome):

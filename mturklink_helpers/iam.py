@@ -28,7 +28,6 @@ from .awsutil import (
     Backoff,
     aws_client,
     error_codes,
-    key_session,
     mturk_url,
     retry_until,
 )
@@ -419,7 +418,7 @@ def wait_for_key(
 
     backoff = backoff or Backoff()
     report = progress or (lambda _p: None)
-    session = key_session(key)
+    session = key.session()
     sts = aws_client(session, "sts", endpoint_url)
     mturk = mturk_client(session, "sandbox", endpoint_url=mturk_url(endpoint_url, "sandbox"))
     state = {"sts_ok": False}

@@ -18,6 +18,8 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from .awsutil import error_codes
+
 # Error codes worth another try: MTurk's throttle and its server-side fault (facts file),
 # plus the generic AWS ones a proxy in between may produce.
 RETRYABLE_CODES = frozenset(
@@ -113,17 +115,10 @@ def paced(client, limiter: RateLimiter | None, stats: CallStats | None = None):
         events.unregister("response-received.mturk", unique_id=f"mturklink-count-{n}")
 
 
-def error_code(exc: BaseException) -> str | None:
-    response = getattr(exc, "response", None)
-    if isinstance(response, dict):
-        return (response.get("Error") or {}).get("Code")
-    return None
-
-
 def is_retryable(exc: BaseException) -> bool:
     from botocore.exceptions import ConnectionError as BotoConnectionError
 
-    return error_code(exc) in RETRYABLE_CODES or isinstance(exc, BotoConnectionError)
+    return error_codes(exc)[0] in RETRYABLE_CODES or isinstance(exc, BotoConnectionError)
 
 
 def call_with_retry(

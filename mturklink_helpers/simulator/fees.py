@@ -1,4 +1,9 @@
-"""MTurk's fees, in Decimal, rounded half-up to the cent (facts file, "Fees")."""
+"""MTurk's fees, in Decimal, rounded half-up to the cent (facts file, "Fees").
+
+Deliberately written apart from :mod:`mturklink_helpers.fees` (the kit's estimate): the
+simulator plays MTurk charging the account, and tests compare the kit's estimate with this
+charge, which would prove nothing if both came from one function.
+"""
 
 from __future__ import annotations
 
