@@ -254,10 +254,13 @@ class DemoWorld:
         user_name: str = "mturk-requester",
         policy: str | None = "AmazonMechanicalTurkFullAccess",
         download: str | os.PathLike | None = None,
+        replace_keys: bool = False,
     ) -> AccessKey:
         """Step 4 a–k in the IAM console: a user, ``policy`` (None: skip f–h), a key.
 
         With ``download`` the key is written like the console's credentials.csv (0600).
+        ``replace_keys`` deletes the user's earlier keys first, so a demo can start over as
+        often as it likes (IAM allows two keys per user, as the console says).
         """
         self._need_step(1, "create an IAM user")
         from .credentials import write_credentials
@@ -268,6 +271,9 @@ class DemoWorld:
             if policy:
                 arn = policy if policy.startswith("arn:") else f"arn:aws:iam::aws:policy/{policy}"
                 iam.attach_user_policy(UserName=user_name, PolicyArn=arn)
+            if replace_keys:
+                for old in iam.list_access_keys(UserName=user_name)["AccessKeyMetadata"]:
+                    iam.delete_access_key(UserName=user_name, AccessKeyId=old["AccessKeyId"])
             created = iam.create_access_key(UserName=user_name)["AccessKey"]
         key = AccessKey(created["AccessKeyId"], created["SecretAccessKey"],
                         user_name=user_name, source="credentials.csv")

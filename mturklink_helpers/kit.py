@@ -100,15 +100,16 @@ def break_demo_world(problem: str) -> None:
     elif problem == "sandbox":
         world.unregister_sandbox()
     elif problem == "no-policy":
-        state.key = world.console_create_iam_user("no-policy-user", policy=None)
+        state.key = world.console_create_iam_user("no-policy-user", policy=None, replace_keys=True)
     elif problem == "read-only":
-        state.key = world.console_create_iam_user("read-only-user", "AmazonMechanicalTurkReadOnly")
+        state.key = world.console_create_iam_user("read-only-user", "AmazonMechanicalTurkReadOnly",
+                                                 replace_keys=True)
     elif problem == "wrong-secret":
-        good = world.console_create_iam_user("typo-user")
+        good = world.console_create_iam_user("typo-user", replace_keys=True)
         secret = good.reveal_secret()
         state.key = AccessKey(good.access_key_id, secret[:-1] + ("A" if secret[-1] != "A" else "B"),
                               good.user_name, "credentials.csv (mistyped)")
     elif problem == "root-key":
         state.key = world.root_key()
     if problem in ("none", "not-linked", "sandbox"):
-        state.key = world.console_create_iam_user()
+        state.key = world.console_create_iam_user(replace_keys=True)

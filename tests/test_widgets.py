@@ -11,7 +11,7 @@ from ipywidgets.widgets.widget import _instances
 
 from mturklink_helpers import progress
 from mturklink_helpers.demo import stop_demo
-from mturklink_helpers.kit import state
+from mturklink_helpers.kit import DEMO_PROBLEMS, state
 from mturklink_helpers.widgets import (
     ConsoleChecklist,
     CreateIamUserForm,
@@ -107,6 +107,21 @@ def test_doctor_panel_names_the_step(problem, step):
     doctor.run_button.click()
     assert doctor.status_text.startswith("✗ Problem") and step in doctor.status_text
     assert state.key.reveal_secret() not in all_widget_state()
+
+
+def test_every_problem_in_turn_twice_in_one_world():
+    # A learner in notebook 07 tries one mistake after another, then again: each time the
+    # world changes and the doctor follows (keys are replaced, never past IAM's two-key limit).
+    expected = {"none": "✓", "not-linked": "step 2", "sandbox": "step 3", "no-policy": "step 4 f–h",
+                "read-only": "step 4 f–h", "wrong-secret": "step 4 j–k",
+                "root-key": "use its key instead (guide step 4)"}
+    breaker, doctor = DemoProblems(), DoctorPanel()
+    for problem in list(DEMO_PROBLEMS) * 2:
+        breaker.problem.value = problem
+        breaker.apply_button.click()
+        assert breaker.status_text.startswith("✓ Done"), (problem, breaker.status_text)
+        doctor.run_button.click()
+        assert expected[problem] in doctor.status_text, (problem, doctor.status_text)
 
 
 def test_doctor_without_a_key_says_where_to_get_one():
