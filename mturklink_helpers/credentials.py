@@ -434,13 +434,15 @@ def parse_credentials_text(text: str, name: str = "the key file", user_name: str
             if not chosen:
                 raise CredentialsFileError(
                     f"there is no key for the IAM user {user_name!r} (the file has keys for "
-                    f"{', '.join(repr(u) for u in users if u) or 'unnamed users'})",
+                    f"{', '.join(repr(_mask_text(u)) for u in users if u) or 'unnamed users'})",
                     source=name, fix="choose one of the user names it lists; each comes from guide step 4 j–k",
                 )
             records = chosen[:1]
         else:
             described = [
-                repr(u) if u else mask_key_id(cell(row, "id")) for u, (_, row) in zip(users, records, strict=True)
+                # user names are masked like header cells: a shifted row can put the secret there
+                repr(_mask_text(u)) if u else mask_key_id(cell(row, "id"))
+                for u, (_, row) in zip(users, records, strict=True)
             ]
             raise CredentialsFileError(
                 f"the file holds {len(records)} keys ({', '.join(described)}), and the kit needs one",
