@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import io
 import json
-import os
 import pickle
 import stat
 
@@ -289,13 +288,3 @@ def test_environment_variables():
     with pytest.raises(CredentialsFileError, match="AWS_SESSION_TOKEN"):
         load_environment({"AWS_ACCESS_KEY_ID": KEY_ID, "AWS_SECRET_ACCESS_KEY": SECRET, "AWS_SESSION_TOKEN": "t"})
 
-
-def test_key_files_are_git_ignored(tmp_path):
-    import subprocess
-
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    names = ["credentials.csv", "notebooks/credentials.csv", "bob_accessKeys.csv", "rootkey.csv",
-             "secrets/anything.txt", "notebooks/secrets/key.csv"]
-    result = subprocess.run(["git", "check-ignore", "--no-index", *names], cwd=root,
-                            capture_output=True, text=True)
-    assert sorted(result.stdout.split()) == sorted(names)

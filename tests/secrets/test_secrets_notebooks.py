@@ -1,0 +1,276 @@
+"""Every notebook run in demo mode with known secrets, saved as JupyterLab saves it with
+"Save Widget State Automatically" on; then everything the run left behind is searched for
+the secrets: the saved notebooks (outputs and widget state), the kernels' stdout and stderr,
+nbclient's log of every kernel message, any exception, and every file under the temporary
+HOME, MTURKLINK_HOME, TMPDIR and notebook folder. Only the key files the learner chose may
+hold a secret, and those are mode 0600 and git-ignored.
+
+All eight kernels run once, in one session fixture, two at a time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import re
+import shutil
+import stat
+import subprocess
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from nbclient.util import ensure_async
+
+from mturklink_helpers.widgets.console import DEMO_DOWNLOAD
+from mturklink_helpers.widgets.keys import CreateIamUserForm
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+PARALLEL_KERNELS = 2
+
+# Beyond the self-test cells: what a curious learner also clicks (appended to the copy only).
+LEARNER_EXTRAS = {
+    "04_create_iam_user": (
+        "# Route B again, with “make a new key” ticked: provisioning makes, saves and waits.\n"
+        "create.new_key.value = True\n"
+        "create.create_button.click()\n"
+        "assert create.status_text.startswith('✓ Done'), create.status_text\n"
+        "assert 'new access key AKIA' in create.output.value, create.output.value\n"
+    ),
+    "07_troubleshooting": (
+        "# Every mistake in the list, the doctor run after each (wrong secret and root key too).\n"
+        "for _label, choice in problems.problem.options:\n"
+        "    problems.problem.value = choice\n"
+        "    problems.apply_button.click()\n"
+        "    assert problems.status_text.startswith('✓ Done'), problems.status_text\n"
+        "    doctor.run_button.click()\n"
+        "    assert doctor.status_text[0] in '✓✗ℹ', doctor.status_text\n"
+    ),
+}
+
+# Asked of each kernel after its notebook ran (not saved in the notebook): did every key
+# moto made get a known secret, and was the simulator's HTTP server (and its admin
+# interface, which hands out simulated secrets) ever imported?
+PROBE = """\
+import json as _json, sys as _sys
+from moto.iam.models import AccessKey as _AccessKey, iam_backends as _iam_backends
+_keys = [k for _account in list(_iam_backends.values()) for _iam in list(_account.values())
+         for k in _iam.access_keys.values()]
+print(_json.dumps({
+    "keys": len(_keys),
+    "known": sum(1 for k in _keys if _AccessKey._audit_is_known(k.secret_access_key)),
+    "server_imported": "mturklink_helpers.simulator.server" in _sys.modules,
+}))
+"""
+
+
+@dataclass
+class Run:
+    """One notebook's run: the saved copy, its error (if any) and what the probe said."""
+
+    name: str
+    saved: Path
+    error: str | None = None
+    probe: dict = field(default_factory=dict)
+
+
+@dataclass
+class Audit:
+    stem: str  # every secret of the run starts with it
+    scanner: object
+    places: dict[str, Path]  # everything under these is scanned
+    save_to_default: str  # route B's "Save key to" as the form first shows it
+    runs: dict[str, Run] = field(default_factory=dict)
+
+    @property
+    def notebook_dir(self) -> Path:
+        return self.places["notebook folder"]
+
+    @property
+    def chosen_key_files(self) -> set[Path]:
+        """Where the learner chose to keep a key: the demo's download, route B's "Save key
+        to", and the shared AWS credentials file (a profile the learner saved)."""
+        return {self.notebook_dir / DEMO_DOWNLOAD, self.notebook_dir / self.save_to_default,
+                self.places["HOME"] / ".aws" / "credentials"}
+
+    def files(self):
+        for place, folder in self.places.items():
+            for path in sorted(folder.rglob("*")):
+                if path.is_file() and not path.is_symlink():
+                    yield place, path
+
+
+def kernel_env(home: Path, kit_home: Path, tmp: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("AWS_", "MTURKLINK_", "JUPYTER_", "IPYTHON"))}
+    env.update(HOME=str(home), MTURKLINK_HOME=str(kit_home), TMPDIR=str(tmp),
+               IPYTHONDIR=str(home / ".ipython"), MTURKLINK_MODE="demo", MTURKLINK_SELFTEST="1",
+               PYDEVD_DISABLE_FILE_VALIDATION="1")
+    return env
+
+
+async def run_notebook(path: Path, audit: Audit, env: dict, logs: Path, gate: asyncio.Semaphore) -> Run:
+    name = path.stem
+    saved = audit.notebook_dir / path.name
+    run = Run(name, saved)
+    nb = nbformat.read(saved, as_version=4)
+    if name in LEARNER_EXTRAS:
+        nb.cells.append(nbformat.v4.new_code_cell(LEARNER_EXTRAS[name], id=f"{name[:2]}-audit"))
+    log = logging.getLogger(f"secrets-audit.{name}")
+    log.setLevel(logging.DEBUG)  # nbclient logs every kernel message at debug level
+    log.propagate = False
+    handler = logging.FileHandler(logs / f"{name}.nbclient.log", encoding="utf-8")
+    log.addHandler(handler)
+    client = NotebookClient(nb, timeout=180, kernel_name="python3", store_widget_state=True,
+                            resources={"metadata": {"path": str(audit.notebook_dir)}}, log=log)
+    async with gate:
+        with open(logs / f"{name}.kernel-stdout", "wb") as out, \
+                open(logs / f"{name}.kernel-stderr", "wb") as err:
+            try:
+                async with client.async_setup_kernel(env=env, stdout=out, stderr=err):
+                    await client.async_wait_for_reply(await ensure_async(client.kc.kernel_info()))
+                    for index, cell in enumerate(nb.cells):
+                        await client.async_execute_cell(
+                            cell, index, execution_count=client.code_cells_executed + 1)
+                    client.set_widgets_metadata()  # what "save widget state" puts in the file
+                    probe = nbformat.v4.new_code_cell(PROBE)
+                    nb.cells.append(probe)
+                    try:
+                        await client.async_execute_cell(probe, len(nb.cells) - 1)
+                    finally:
+                        nb.cells.pop()
+                    printed = [o["text"] for o in probe.outputs if o.get("name") == "stdout"]
+                    run.probe = json.loads("".join(printed))
+            except Exception as exc:  # noqa: BLE001 - kept, scanned, and then failed on
+                run.error = "".join(traceback.format_exception(exc))
+                (logs / f"{name}.exception.txt").write_text(run.error, encoding="utf-8")
+    log.removeHandler(handler)
+    handler.close()
+    nbformat.write(nb, saved)
+    return run
+
+
+@pytest.fixture(scope="session")
+def audit(tmp_path_factory, audit_seed, secret_tools) -> Audit:
+    base = tmp_path_factory.mktemp("secrets-audit")
+    places = {name: base / folder for name, folder in (
+        ("HOME", "home"), ("MTURKLINK_HOME", "kit-home"), ("TMPDIR", "tmp"),
+        ("notebook folder", "notebooks"), ("logs and exceptions", "logs"))}
+    for folder in places.values():
+        folder.mkdir()
+    for path in NOTEBOOKS:
+        shutil.copy(path, places["notebook folder"] / path.name)
+    startup = places["HOME"] / ".ipython" / "profile_default" / "startup"
+    startup.mkdir(parents=True)
+    (startup / "00-secrets-audit.py").write_text(secret_tools.kernel_startup_file(audit_seed),
+                                                 encoding="utf-8")
+    stem = secret_tools.known_stem(audit_seed)
+    audit = Audit(stem, secret_tools.Scanner([stem]), places, CreateIamUserForm().save_to.value)
+    env = kernel_env(places["HOME"], places["MTURKLINK_HOME"], places["TMPDIR"])
+
+    async def run_all():
+        gate = asyncio.Semaphore(PARALLEL_KERNELS)
+        return await asyncio.gather(*(run_notebook(p, audit, env, places["logs and exceptions"], gate)
+                                      for p in NOTEBOOKS))
+
+    audit.runs = {run.name: run for run in asyncio.run(run_all())}
+    return audit
+
+
+def test_every_notebook_ran_and_every_key_had_a_known_secret(audit):
+    assert [r.name for r in audit.runs.values()] == [p.stem for p in NOTEBOOKS]
+    assert len(NOTEBOOKS) == 8
+    for run in audit.runs.values():
+        assert run.error is None, f"{run.name} failed:\n{run.error}"
+        assert run.probe["known"] == run.probe["keys"], (run.name, run.probe)
+    # Notebooks 04–07 make keys (admin, learner, provisioned, the root key in 07): all known.
+    for name in ("04_create_iam_user", "05_link_turkprime", "06_sandbox_test_hit", "07_troubleshooting"):
+        assert audit.runs[name].probe["keys"] >= 2, (name, audit.runs[name].probe)
+
+
+def test_saved_notebooks_hold_widget_state_showing_what_the_learner_saw(audit):
+    for run in audit.runs.values():
+        saved = json.loads(run.saved.read_text(encoding="utf-8"))
+        state = saved["metadata"]["widgets"][WIDGET_STATE]["state"]
+        assert len(state) >= 10, (run.name, len(state))
+        text = json.dumps(state, ensure_ascii=False)
+        # The final status lines are in the saved state: a secret shown would be there too.
+        assert "✓ Done" in text, run.name
+        assert any(cell.get("outputs") for cell in saved["cells"] if cell["cell_type"] == "code")
+    loaded = json.dumps(json.loads(audit.runs["04_create_iam_user"].saved.read_text())["metadata"])
+    assert "loaded access key AKIA" in loaded and "**** (never shown)" in loaded
+
+
+def test_no_secret_anywhere_except_the_key_files_the_learner_chose(audit):
+    chosen = {p.resolve() for p in audit.chosen_key_files}
+    found, counts = {}, dict.fromkeys(audit.places, (0, 0))
+    for place, path in audit.files():
+        files, size = counts[place]
+        counts[place] = (files + 1, size + path.stat().st_size)
+        if path.resolve() in chosen:
+            continue
+        hits = audit.scanner.scan_file(path)
+        if hits:
+            found[str(path.relative_to(audit.places[place].parent))] = hits
+    for run in audit.runs.values():
+        if run.error and audit.scanner.find(run.error):
+            found[f"exception in {run.name}"] = audit.scanner.find(run.error)
+    _write_summary(audit, counts, found)
+    assert not found, f"secret found outside the chosen key files: {found}"
+    # The scan saw what the run made: the saved notebooks with the key files, the progress
+    # checklist, and three logs per kernel (IPython keeps a kernel's history in memory).
+    assert counts["notebook folder"][0] >= len(NOTEBOOKS) + 2
+    assert counts["MTURKLINK_HOME"][0] >= 1
+    assert counts["logs and exceptions"][0] >= 3 * len(NOTEBOOKS)
+
+
+def test_chosen_key_files_hold_the_secret_privately_and_are_git_ignored(audit):
+    download = audit.notebook_dir / DEMO_DOWNLOAD
+    saved_by_route_b = audit.notebook_dir / audit.save_to_default
+    for path in (download, saved_by_route_b):  # the notebooks wrote both (04 and its extra)
+        assert path.is_file(), path
+    holding = [p for p in audit.chosen_key_files if p.is_file()]
+    for path in holding:
+        # Proves the scanner and the known secrets on real output: it finds the key here.
+        assert audit.scanner.scan_file(path), f"{path} holds no known secret"
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, (path, oct(path.stat().st_mode))
+        assert not list(path.parent.glob(f".{path.name}.*")), "a temporary key file was left"
+    in_repo = [f"notebooks/{p.relative_to(audit.notebook_dir)}" for p in holding
+               if p.is_relative_to(audit.notebook_dir)]
+    ignored = subprocess.run(["git", "check-ignore", "--no-index", *in_repo], cwd=ROOT,
+                             capture_output=True, text=True).stdout.split()
+    assert sorted(ignored) == sorted(in_repo)
+
+
+def test_notebooks_never_reach_the_simulator_admin_interface(audit):
+    # /_admin/requester-key answers a (simulated) secret in JSON: only the HTTP server has
+    # it, and no notebook, form or module a notebook uses starts or imports that server.
+    for run in audit.runs.values():
+        assert run.probe["server_imported"] is False, run.name
+    sources = [p.read_text(encoding="utf-8") for p in NOTEBOOKS]
+    sources += [p.read_text(encoding="utf-8") for p in
+                [*(ROOT / "mturklink_helpers" / "widgets").glob("*.py"),
+                 ROOT / "mturklink_helpers" / "kit.py", ROOT / "mturklink_helpers" / "demo.py"]]
+    for text in sources:
+        assert not re.search(r"_admin/|simulator\.server|SimulatorServer|new_requester_key", text)
+
+
+def _write_summary(audit: Audit, counts: dict, found: dict) -> None:
+    """What was scanned, for the README's reliability table (test-artifacts/ is git-ignored)."""
+    out = ROOT / "test-artifacts" / "secrets-audit.json"
+    out.parent.mkdir(exist_ok=True)
+    summary = {
+        "notebooks": len(audit.runs),
+        "keys_made": {name: run.probe.get("keys") for name, run in audit.runs.items()},
+        "scanned": {place: {"files": n, "bytes": size} for place, (n, size) in counts.items()},
+        "needles": len(audit.scanner.needles),
+        "found": found,
+    }
+    out.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
