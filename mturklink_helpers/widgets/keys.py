@@ -45,6 +45,13 @@ class LoadCredentialsForm(Form):
                                  description="Path", layout=widgets.Layout(width="60%"))
         self.add_inputs(self.upload, self.path)
         self.load_button = self.add_action("Load key", self.load)
+        # A chosen file's bytes (the secret) sit in the widget until loaded, and JupyterLab
+        # saves widget state, bytes included, into the notebook: load at once, which drops them.
+        self.upload.observe(self._on_choose, names="value")
+
+    def _on_choose(self, change) -> None:
+        if change["new"]:
+            self.run(self.load_button, self.load)
 
     def load(self) -> None:
         try:

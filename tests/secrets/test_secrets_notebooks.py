@@ -38,6 +38,14 @@ PARALLEL_KERNELS = 2
 # Beyond the self-test cells: what a curious learner also clicks (appended to the copy only).
 LEARNER_EXTRAS = {
     "04_create_iam_user": (
+        "# The file chooser, as the browser fills it: the learner picks credentials.csv (and\n"
+        "# JupyterLab may save the notebook before anyone presses “Load key”).\n"
+        "from datetime import UTC, datetime\n"
+        "from pathlib import Path\n\n"
+        "chosen = Path(load.path.value).read_bytes()\n"
+        "load.upload.value = ({'name': 'credentials.csv', 'type': 'text/csv', 'size': len(chosen),\n"
+        "                      'content': memoryview(chosen), 'last_modified': datetime.now(UTC)},)\n"
+        "assert load.upload.value == () and load.status_text.startswith('✓ Done: loaded'), load.status_text\n"
         "# Route B again, with “make a new key” ticked: provisioning makes, saves and waits.\n"
         "create.new_key.value = True\n"
         "create.create_button.click()\n"
@@ -107,6 +115,19 @@ class Audit:
                     yield place, path
 
 
+class LabLikeClient(NotebookClient):
+    """nbclient, saving widget state as JupyterLab does: a widget's binary buffers go when the
+    kernel replaces the value that held them (nbclient would keep the old ones forever)."""
+
+    def handle_comm_msg(self, outs, msg, cell_index):
+        data = msg["content"]["data"]
+        if self.store_widget_state and "state" in data:
+            buffers = self.widget_buffers.get(msg["content"]["comm_id"], {})
+            for path in [p for p in buffers if p and p[0] in data["state"]]:
+                del buffers[path]
+        super().handle_comm_msg(outs, msg, cell_index)
+
+
 def kernel_env(home: Path, kit_home: Path, tmp: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("AWS_", "MTURKLINK_", "JUPYTER_", "IPYTHON"))}
@@ -128,7 +149,7 @@ async def run_notebook(path: Path, audit: Audit, env: dict, logs: Path, gate: as
     log.propagate = False
     handler = logging.FileHandler(logs / f"{name}.nbclient.log", encoding="utf-8")
     log.addHandler(handler)
-    client = NotebookClient(nb, timeout=180, kernel_name="python3", store_widget_state=True,
+    client = LabLikeClient(nb, timeout=180, kernel_name="python3", store_widget_state=True,
                             resources={"metadata": {"path": str(audit.notebook_dir)}}, log=log)
     async with gate:
         with open(logs / f"{name}.kernel-stdout", "wb") as out, \
