@@ -160,10 +160,14 @@ def carriers(tmp_path_factory, audit_seed, secret_tools):
             f"AWSAccessKeyId={learner.access_key_id}\nAWSSecretKey={secret}x\n",
             f"AWSAccessKeyId={learner.access_key_id}\n{secret}\n",
             f'"Access key ID","Secret access key\n{learner.access_key_id},{secret}\n',
+            # Columns pasted in the wrong order: the secret lands under "User name".
+            f"User name,Access key ID,Secret access key\n{secret},{learner.access_key_id},x\n"
+            f"{secret}x,{learner.access_key_id},y\n",
         ]
         (work / "aws" / "broken").write_text(f"[mturk]\naws_access_key_id = x\n{secret}\n")
         attempts = [lambda text=text: load_credentials(text.encode()) for text in broken_files]
         attempts += [
+            lambda: load_credentials(broken_files[-1].encode(), user_name="mturk-requester"),
             lambda: load_profile("mturk", work / "aws" / "broken"),
             lambda: load_environment({"AWS_ACCESS_KEY_ID": learner.access_key_id,
                                       "AWS_SECRET_ACCESS_KEY": secret + "="}),
@@ -257,3 +261,22 @@ def test_no_repr_or_str_shows_a_secret(carriers):
             if found:
                 leaks.setdefault(qualified(obj), []).append((how, found[:3]))
     assert not leaks, leaks
+
+
+
+def test_admin_interface_hands_out_simulated_keys_on_localhost_only(carriers, capsys):
+    # /_admin/requester-key answers a new key's secret in JSON, as IAM's CreateAccessKey does
+    # on the same port: the key exists only in the simulator's (moto's) IAM, and the server
+    # listens on 127.0.0.1 unless told otherwise. No notebook reaches it (the notebook audit).
+    from mturklink_helpers.simulator.__main__ import main
+    from mturklink_helpers.simulator.server import SimulatorServer
+
+    server = next(o for o in carriers["objects"] if isinstance(o, SimulatorServer))
+    assert server.host == "127.0.0.1"
+    assert inspect.signature(SimulatorServer).parameters["host"].default == "127.0.0.1"
+    with pytest.raises(SystemExit):
+        main(["serve", "--help"])
+    assert "default 127.0.0.1" in capsys.readouterr().out
+    handed_out = carriers["handed_out"]
+    assert handed_out["UserName"] == "audit-server-user"
+    assert carriers["scanner"].find(handed_out["SecretAccessKey"])  # made by moto's IAM
