@@ -1,4 +1,4 @@
-"""Fault injection, deterministic with a seed: throttling, ServiceFault, latency."""
+"""Fault injection, deterministic with a seed: throttling, ServiceFault, latency, drops."""
 
 from __future__ import annotations
 
@@ -22,6 +22,11 @@ class Faults:
       (HTTP 500), drawn from a ``random.Random(seed)``, so a run is repeatable.
     - ``latency``: seconds added to every call. Real ``time.sleep`` by default
       (``sleep=True``); with ``sleep=False`` the simulator clock is advanced instead.
+    - ``drop_rate``: the share of requests (0..1) whose answer is lost: the HTTP server
+      does the work, then closes the connection without sending a byte back (the worst
+      case for a retry: the change happened, the caller never heard). Only the HTTP server
+      honours it; it has its own ``random.Random`` stream, so adding drops does not move
+      which requests get a ``ServiceFault``.
     """
 
     def __init__(self, clock: Clock):
@@ -31,11 +36,13 @@ class Faults:
 
     def configure(self, throttle_rps: float | None = None, service_fault_rate: float = 0.0,
                   latency: float = 0.0, seed: int = 0, throttle_clock: str = "real",
-                  sleep: bool = True) -> Faults:
+                  sleep: bool = True, drop_rate: float = 0.0) -> Faults:
         if throttle_clock not in ("real", "simulated"):
             raise ValueError(f"throttle_clock must be 'real' or 'simulated', not {throttle_clock!r}")
         if not 0.0 <= service_fault_rate <= 1.0:
             raise ValueError(f"service_fault_rate must be between 0 and 1, not {service_fault_rate}")
+        if not 0.0 <= drop_rate <= 1.0:
+            raise ValueError(f"drop_rate must be between 0 and 1, not {drop_rate}")
         if latency < 0:
             raise ValueError(f"latency must be 0 or more seconds, not {latency}")
         self.throttle_rps = throttle_rps
@@ -44,20 +51,24 @@ class Faults:
         self.seed = seed
         self.throttle_clock = throttle_clock
         self.sleep = sleep
+        self.drop_rate = drop_rate
         self._rng = random.Random(seed)
+        self._drop_rng = random.Random(f"drop-{seed}")
         self._recent: collections.deque[float] = collections.deque()
         self.throttled = 0
         self.faulted = 0
+        self.dropped = 0
         return self
 
     @property
     def active(self) -> bool:
-        return bool(self.throttle_rps is not None or self.service_fault_rate or self.latency)
+        return bool(self.throttle_rps is not None or self.service_fault_rate or self.latency
+                    or self.drop_rate)
 
     def settings(self) -> dict:
         return {"throttle_rps": self.throttle_rps, "service_fault_rate": self.service_fault_rate,
                 "latency": self.latency, "seed": self.seed, "throttle_clock": self.throttle_clock,
-                "sleep": self.sleep}
+                "sleep": self.sleep, "drop_rate": self.drop_rate}
 
     def before_request(self) -> None:
         """Add latency, then maybe refuse the request (raises an MTurkError)."""
@@ -79,3 +90,13 @@ class Faults:
             if self.service_fault_rate and self._rng.random() < self.service_fault_rate:
                 self.faulted += 1
                 raise err.ServiceFault()
+
+    def should_drop(self) -> bool:
+        """Whether the HTTP server should lose the answer to this request."""
+        if not self.drop_rate:
+            return False
+        with self._lock:
+            if self._drop_rng.random() < self.drop_rate:
+                self.dropped += 1
+                return True
+        return False

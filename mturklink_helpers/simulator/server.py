@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import socket
 import threading
 from typing import Any
 
@@ -33,11 +34,17 @@ class SimulatorApp:
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
+        if path.startswith("/_admin/"):  # the console is never dropped
+            return self._admin(path[len("/_admin/"):], environ, start_response)
+        if self.simulator.faults.should_drop():
+            # Every service on the port (MTurk, IAM, STS): a flaky network does not pick one.
+            _lose_answer(self._route(path, environ, lambda *_: None), environ)
+        return self._route(path, environ, start_response)
+
+    def _route(self, path, environ, start_response):
         for prefix, environment in PREFIXES.items():
             if path == prefix or path.startswith(prefix + "/"):
                 return self._mturk(environment, environ, start_response)
-        if path.startswith("/_admin/"):
-            return self._admin(path[len("/_admin/"):], environ, start_response)
         return self.moto(environ, start_response)
 
     def _mturk(self, environment, environ, start_response):
@@ -85,6 +92,18 @@ class SimulatorApp:
                 "sandbox_registered": account.sandbox_registered,
                 "production_balance": str(account.production_balance),
                 "now": self.simulator.clock.now().isoformat()}
+
+
+def _lose_answer(answer, environ) -> None:
+    """Fault injection (``drop_rate``): the work is done, then the connection is closed
+    before a byte of the answer is sent. werkzeug takes the ConnectionError as a dropped
+    connection and logs nothing."""
+    for _chunk in answer:
+        pass
+    if hasattr(answer, "close"):
+        answer.close()
+    environ["werkzeug.socket"].shutdown(socket.SHUT_RDWR)
+    raise ConnectionAbortedError("answer dropped by fault injection (drop_rate)")
 
 
 def _read_body(environ) -> bytes:
