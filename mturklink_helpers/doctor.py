@@ -52,7 +52,6 @@ if TYPE_CHECKING:
 # A HIT id of the right shape that MTurk never hands out (it starts with our name).
 PROBE_HIT_ID = "MTURKLINKDOCTORPROBE0000000000"
 NOT_LINKED_CODES = {"AWS.AccountNotLinked"}  # TurkErrorCode; see mturk-facts.md (unverified)
-BUSY_CODES = {"ThrottlingException", "ServiceFault", "ServiceUnavailable", "InternalFailure"}
 NOTEBOOKS = {
     "1": "01_create_aws_account.ipynb",
     "2": "02_link_aws_to_mturk.ipynb",
@@ -372,6 +371,7 @@ class _Answer:
     balance: str | None = None
     code: str | None = None
     turk_code: str | None = None
+    unanswered: bool = False  # busy, throttled or no answer at all: says nothing about the key
 
     @property
     def ok(self) -> bool:
@@ -399,13 +399,13 @@ class _Answer:
 def _balance(client) -> _Answer:
     from botocore.exceptions import BotoCoreError, ClientError
 
+    from .pacing import is_retryable
+
     try:
         return _Answer(balance=client.get_account_balance()["AvailableBalance"])
-    except ClientError as exc:
+    except (ClientError, BotoCoreError) as exc:
         code, turk_code = error_codes(exc)
-        return _Answer(code=code, turk_code=turk_code)
-    except BotoCoreError as exc:
-        return _Answer(code=type(exc).__name__)
+        return _Answer(code=code, turk_code=turk_code, unanswered=is_retryable(exc))
 
 
 def _ask_both(session, environments, endpoint_url, backoff, progress=None):
@@ -473,9 +473,12 @@ def _endpoint_check(env: Environment, answer: _Answer, other: _Answer | None, wa
         return Check(name, title, Status.FAILED, "MTurk says the secret does not match the key",
                      evidence=answer.evidence, step="4 j–k",
                      fix="Copy the Secret access key from credentials.csv again (guide step 4 j–k).")
-    if answer.code in BUSY_CODES:
-        return Check(name, title, Status.WARNING, "MTurk was too busy to answer",
-                     evidence=answer.evidence, fix="Run the doctor again in a minute.")
+    if answer.unanswered:
+        return Check(name, title, Status.FAILED,
+                     "MTurk did not answer (it was busy, or the connection dropped), even after "
+                     "several tries", evidence=answer.evidence,
+                     fix="Nothing in your setup needs fixing for this: run the doctor again in a "
+                         "minute.")
     return Check(name, title, Status.FAILED, "MTurk refused the request", evidence=answer.evidence,
                  fix="Run the doctor again; if it persists, see the troubleshooting notebook.")
 
@@ -548,6 +551,10 @@ def _turkprime(key: AccessKey, who, checks: dict[str, Check]) -> tuple[Check, li
     needed = ["identity", "sandbox", "production", "create_hits"]
     blocking = [checks[n] for n in needed if n in checks and checks[n].status is not Status.OK
                 and not (n == "identity" and checks[n].status is Status.WARNING)]
+    if blocking and all(c.step is None for c in blocking):
+        # Nothing in the guide to fix (MTurk did not answer): not a step-5 problem either.
+        return _skipped("turkprime", title, "not checked: "
+                        + ", ".join(_lower(c.title) for c in blocking) + " did not pass"), form
     if blocking:
         first = min(blocking, key=lambda c: _step_order(c.step))
         where = f"guide step {first.step}" if first.step else first.title.lower()

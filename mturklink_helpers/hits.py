@@ -9,7 +9,9 @@ total from :func:`~mturklink_helpers.fees.estimate_cost` as ``confirm_total=``.
 from __future__ import annotations
 
 import html
+import re
 import time
+import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -42,6 +44,9 @@ MAX_TEST_ASSIGNMENTS = 3
 DEFAULT_MAX_RATE = 20.0
 PAST = datetime(2015, 1, 1, tzinfo=UTC)  # "expire now": UpdateExpirationForHIT to the past
 LIVE_STATES = ("Assignable", "Unassignable")
+# CreateHIT with a UniqueRequestToken already used answers this, naming the HIT (AWS docs).
+HIT_ALREADY_EXISTS = "AWS.MechanicalTurk.HitAlreadyExists"
+HIT_DOES_NOT_EXIST = "AWS.MechanicalTurk.HITDoesNotExist"  # unverified (the simulator's)
 
 
 def environment_of(client) -> Environment:
@@ -212,7 +217,8 @@ def create_test_hit(
         raise ValueError(
             f"note is too long: RequesterAnnotation holds 255 characters, not {len(annotation)}"
         )
-    hit = client.create_hit(
+    create = partial(
+        client.create_hit,
         Title=title,
         Description=description,
         Keywords=keywords,
@@ -223,7 +229,16 @@ def create_test_hit(
         AutoApprovalDelayInSeconds=int(auto_approval_delay_seconds),
         Question=question if question is not None else survey_question(environment, title=title),
         RequesterAnnotation=annotation,
-    )["HIT"]
+        # When an answer is lost on the way back, the retry must not make (and, in
+        # production, pay for) a second HIT: with the same token MTurk names the first.
+        UniqueRequestToken=uuid.uuid4().hex,
+    )
+    try:
+        hit = call_with_retry(create)["HIT"]
+    except Exception as exc:
+        if error_codes(exc)[1] != HIT_ALREADY_EXISTS:
+            raise
+        hit = _hit_named_in(client, exc)
     return TestHIT(
         hit_id=hit["HITId"],
         hit_type_id=hit["HITTypeId"],
@@ -232,6 +247,15 @@ def create_test_hit(
         environment=environment,
         cost=estimate,
     )
+
+
+def _hit_named_in(client, exc: Exception) -> dict:
+    """The HIT an earlier try of this CreateHIT made, named in MTurk's HitAlreadyExists."""
+    message = getattr(exc, "response", {}).get("Error", {}).get("Message", "")
+    found = re.search(r"\b[A-Z0-9]{30}\b", message)  # HIT ids are 30 capitals and digits
+    if found is None:
+        raise exc
+    return call_with_retry(partial(client.get_hit, HITId=found.group()))["HIT"]
 
 
 # --- answers as a table ------------------------------------------------------------------
@@ -371,20 +395,30 @@ def review(
         if assignment_id in result.skipped:
             continue
         kwargs = {"RequesterFeedback": feedback} if feedback else {}
-        call_with_retry(partial(client.approve_assignment, AssignmentId=assignment_id, **kwargs))
+        _review_one(client, "approve_assignment", assignment_id, "Approved", **kwargs)
         result.approved.append(assignment_id)
     for assignment_id, feedback in reject.items():
         if assignment_id in result.skipped:
             continue
-        call_with_retry(
-            partial(
-                client.reject_assignment,
-                AssignmentId=assignment_id,
-                RequesterFeedback=str(feedback),
-            )
+        _review_one(
+            client, "reject_assignment", assignment_id, "Rejected", RequesterFeedback=str(feedback)
         )
         result.rejected.append(assignment_id)
     return result
+
+
+def _review_one(client, operation: str, assignment_id: str, status: str, retry=None, **kwargs):
+    """Approve or reject one assignment. If MTurk refuses because the assignment already
+    has that status, an earlier try went through and only its answer was lost: done."""
+    retry = retry or call_with_retry
+    try:
+        retry(partial(getattr(client, operation), AssignmentId=assignment_id, **kwargs))
+    except Exception as exc:
+        if error_codes(exc)[0] != "RequestError":
+            raise
+        now = retry(partial(client.get_assignment, AssignmentId=assignment_id))
+        if now["Assignment"]["AssignmentStatus"] != status:
+            raise
 
 
 def _statuses(frame_or_rows) -> dict[str, str]:
@@ -456,10 +490,12 @@ class CleanupReport:
                 f"{len(self.in_progress)} HITs have workers still working: run cleanup again "
                 "once they submit or their time runs out"
             )
+        if self.failed:
+            out.append(f"{len(self.failed)} HITs could not be cleaned up: run cleanup again")
         for hit_id, reason in list(self.failed.items())[:5]:
             out.append(f"failed {hit_id}: {reason}")
         if len(self.failed) > 5:
-            out.append(f"… and {len(self.failed) - 5} more failed: run cleanup again")
+            out.append(f"… and {len(self.failed) - 5} more failed (report.failed lists them all)")
         return out
 
     def __str__(self) -> str:
@@ -581,11 +617,13 @@ class _Retirer:
         self.approve_submitted = approve_submitted
         self.dry_run = dry_run
 
+    def _retry(self, fn):
+        return call_with_retry(fn, attempts=self.attempts, stats=self.stats)
+
     def _call(self, operation: str, **kwargs):
         if self.dry_run and not operation.startswith(("list_", "get_")):
             return {}
-        method = getattr(self.client, operation)
-        return call_with_retry(lambda: method(**kwargs), attempts=self.attempts, stats=self.stats)
+        return self._retry(partial(getattr(self.client, operation), **kwargs))
 
     def __call__(self, hit: Mapping) -> _Outcome:
         outcome = _Outcome()
@@ -609,9 +647,12 @@ class _Retirer:
         try:
             self._call("delete_hit", HITId=hit_id)
         except Exception as exc:
-            # The counters were stale (a worker submitted meanwhile): look, settle, retry once.
             if error_codes(exc)[0] != "RequestError":
                 raise
+            if self._gone(hit_id):  # an earlier try went through; only its answer was lost
+                outcome.deleted = True
+                return
+            # The counters were stale (a worker submitted meanwhile): look, settle, retry once.
             approved_before = outcome.approved
             if not self._settle(hit_id, outcome):
                 return
@@ -622,18 +663,26 @@ class _Retirer:
 
     def _settle(self, hit_id: str, outcome: _Outcome) -> bool:
         """Approve submitted assignments if allowed; False when some are left for review."""
-        submitted = call_with_retry(
-            lambda: _list_assignments(self.client, hit_id, ["Submitted"]),
-            attempts=self.attempts,
-            stats=self.stats,
-        )
+        submitted = self._retry(lambda: _list_assignments(self.client, hit_id, ["Submitted"]))
         if submitted and not self.approve_submitted:
             outcome.waiting = len(submitted)
             return False
         for assignment in submitted:
-            self._call("approve_assignment", AssignmentId=assignment["AssignmentId"])
+            if not self.dry_run:
+                _review_one(self.client, "approve_assignment", assignment["AssignmentId"],
+                            "Approved", retry=self._retry)
             outcome.approved += 1
         return True
+
+    def _gone(self, hit_id: str) -> bool:
+        """Whether the HIT is deleted (Disposed) or unknown to MTurk by now."""
+        try:
+            hit = self._call("get_hit", HITId=hit_id)["HIT"]
+        except Exception as exc:
+            if error_codes(exc)[1] != HIT_DOES_NOT_EXIST:
+                raise
+            return True
+        return hit.get("HITStatus") == "Disposed"
 
 
 def _reason(exc: Exception) -> str:

@@ -185,7 +185,14 @@ def policy_arn(policy: str) -> str:
 
 
 def _fail(action: str, exc: BaseException) -> IamSetupError:
+    from .pacing import is_retryable
+
     code, _ = error_codes(exc)
+    if is_retryable(exc):
+        return IamSetupError(
+            f"AWS was busy or did not answer while trying to {action} ({code}): run it again, "
+            "it picks up where it stopped (guide step 4)"
+        )
     if code in ACCESS_DENIED_CODES:
         return IamSetupError(
             f"the admin credentials may not {action} ({code}): use an administrator's profile "
@@ -297,7 +304,13 @@ def provision_iam_user(
             if error_codes(exc)[0] != "NoSuchEntity":
                 raise
             report(Progress("user", f"creating the IAM user {user_name}"))
-            user = iam.create_user(UserName=user_name)["User"]
+            try:
+                user = iam.create_user(UserName=user_name)["User"]
+            except ClientError as exc:
+                # botocore retried after a lost answer and met the user its first try made.
+                if error_codes(exc)[0] != "EntityAlreadyExists":
+                    raise
+                user = iam.get_user(UserName=user_name)["User"]
             created_user = True
         else:
             report(Progress("user", f"the IAM user {user_name} exists: reusing it"))
@@ -354,10 +367,20 @@ def provision_iam_user(
 
         if to_delete is not None and len(keys) >= MAX_KEYS_PER_USER:
             report(Progress("key", f"deleting access key {to_delete.masked_id} (you named it)"))
-            iam.delete_access_key(UserName=user_name, AccessKeyId=to_delete.access_key_id)
+            _delete_key(iam, user_name, to_delete.access_key_id)
             result.deleted_key = to_delete.masked_id
         report(Progress("key", "creating an access key"))
-        created = iam.create_access_key(UserName=user_name)["AccessKey"]
+        known = {k.access_key_id for k in keys}
+        try:
+            created = iam.create_access_key(UserName=user_name)["AccessKey"]
+        except (ClientError, BotoCoreError) as exc:
+            if _delete_lost_keys(iam, user_name, known, keep=None):
+                raise IamSetupError(
+                    f"AWS's answers to CreateAccessKey were lost ({error_codes(exc)[0]}); the keys "
+                    "it made meanwhile were deleted, since nobody can see their secrets: run it "
+                    "again (guide step 4 i–k)"
+                ) from None
+            raise
         key_id, secret = check_key(created["AccessKeyId"], created["SecretAccessKey"],
                                    source="CreateAccessKey")
         result.key = AccessKey(key_id, secret, user_name=user_name, source="CreateAccessKey")
@@ -366,11 +389,18 @@ def provision_iam_user(
         raise _fail("set up the IAM user", exc) from None
 
     _save(result, credentials_path, overwrite, profile, profile_path, report)
+    try:
+        _delete_lost_keys(iam, user_name, known, keep=result.key.access_key_id)
+    except (ClientError, BotoCoreError) as exc:
+        result.warnings.append(
+            f"could not check for a second new key that AWS may have made ({error_codes(exc)[0]}):"
+            f" look at {user_name}'s access keys and delete any you do not have (guide step 4 i)"
+        )
     if to_delete is not None and result.deleted_key is None:
         # There was room: the old key goes only now that the new one is safely saved.
         report(Progress("key", f"deleting access key {to_delete.masked_id} (you named it)"))
         try:
-            iam.delete_access_key(UserName=user_name, AccessKeyId=to_delete.access_key_id)
+            _delete_key(iam, user_name, to_delete.access_key_id)
         except (ClientError, BotoCoreError) as exc:
             raise _fail(f"delete access key {to_delete.masked_id}", exc) from None
         result.deleted_key = to_delete.masked_id
@@ -383,6 +413,28 @@ def provision_iam_user(
     report(Progress("done", "the IAM user is ready" if result.ready is not False
                     else "the key is saved but does not work yet"))
     return result
+
+
+def _delete_key(iam, user_name: str, key_id: str) -> None:
+    """DeleteAccessKey; a key already gone (an earlier try's answer was lost) is fine."""
+    from botocore.exceptions import ClientError
+
+    try:
+        iam.delete_access_key(UserName=user_name, AccessKeyId=key_id)
+    except ClientError as exc:
+        if error_codes(exc)[0] != "NoSuchEntity":
+            raise
+
+
+def _delete_lost_keys(iam, user_name: str, known: set[str], keep: str | None) -> int:
+    """Delete keys this run made but never received: when CreateAccessKey's answer is lost,
+    botocore tries again, and AWS may hold a key whose secret nobody will ever see. Such a
+    key only uses up one of the user's two, so it goes. Returns how many went."""
+    lost = [m["AccessKeyId"] for m in iam.list_access_keys(UserName=user_name)["AccessKeyMetadata"]
+            if m["AccessKeyId"] not in known and m["AccessKeyId"] != keep]
+    for key_id in lost:
+        _delete_key(iam, user_name, key_id)
+    return len(lost)
 
 
 def _save(result, credentials_path, overwrite, profile, profile_path, report) -> None:
@@ -415,15 +467,17 @@ def wait_for_key(
     from botocore.exceptions import BotoCoreError, ClientError
 
     from .endpoints import mturk_client
+    from .pacing import is_retryable
 
     backoff = backoff or Backoff()
     report = progress or (lambda _p: None)
     session = key.session()
     sts = aws_client(session, "sts", endpoint_url)
     mturk = mturk_client(session, "sandbox", endpoint_url=mturk_url(endpoint_url, "sandbox"))
-    state = {"sts_ok": False}
+    state: dict = {"sts_ok": False, "unanswered": None}
 
     def attempt() -> tuple[bool, str]:
+        state["unanswered"] = None
         try:
             if not state["sts_ok"]:
                 sts.get_caller_identity()
@@ -432,6 +486,10 @@ def wait_for_key(
             return True, ""
         except (ClientError, BotoCoreError) as exc:
             code, turk_code = error_codes(exc)
+            if is_retryable(exc):  # busy, or no answer at all: that says nothing about the key
+                who = "MTurk" if state["sts_ok"] else "AWS"
+                state["unanswered"] = f"{who} was busy or did not answer ({code})"
+                return False, state["unanswered"]
             if code in UNKNOWN_KEY_CODES:
                 where = "MTurk" if state["sts_ok"] else "AWS"
                 return False, f"{where} does not know the new key yet (new keys take up to a minute)"
@@ -452,4 +510,7 @@ def wait_for_key(
                         f"{reason}", elapsed, backoff.max_wait, tries))
 
     done, _tries, elapsed = retry_until(attempt, backoff, on_wait)
+    if not done and state["unanswered"] and notes is not None:
+        notes.append(f"{state['unanswered']} while checking the new key: the key is saved; "
+                     "run the doctor in a few minutes")
     return done, elapsed

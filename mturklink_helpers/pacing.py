@@ -116,9 +116,14 @@ def paced(client, limiter: RateLimiter | None, stats: CallStats | None = None):
 
 
 def is_retryable(exc: BaseException) -> bool:
+    """Throttling, a server fault, or no answer at all (connection refused, closed or timed
+    out): the same errors botocore's standard retry mode counts as transient."""
     from botocore.exceptions import ConnectionError as BotoConnectionError
+    from botocore.exceptions import HTTPClientError
 
-    return error_codes(exc)[0] in RETRYABLE_CODES or isinstance(exc, BotoConnectionError)
+    return error_codes(exc)[0] in RETRYABLE_CODES or isinstance(
+        exc, BotoConnectionError | HTTPClientError
+    )
 
 
 def call_with_retry(

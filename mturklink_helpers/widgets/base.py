@@ -42,6 +42,10 @@ def explain(exc: BaseException) -> str:
         code = error.get("Code", "an error") + (f" ({turk})" if turk else "")
         return redact(f"AWS answered {code}: {error.get('Message', '').strip()}")
     text = str(exc).strip() or type(exc).__name__
+    from ..pacing import is_retryable
+
+    if is_retryable(exc):  # no answer at all: the connection was refused, closed or timed out
+        text += " No answer came back, even after several tries: try again in a minute."
     return redact(text)
 
 
