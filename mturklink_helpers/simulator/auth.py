@@ -135,7 +135,10 @@ class Authenticator:
         if not timestamp:
             return False
         names = signed_headers.split(";")
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+        except ValueError:  # a Host header no URL can have, such as "["
+            return False
         lines = []
         for name in sorted(names):
             value = headers.get(name)
@@ -161,7 +164,8 @@ class Authenticator:
         ])
         expected = hmac.new(self._signing_key(entry, day, region, service),
                             string_to_sign.encode(), hashlib.sha256).hexdigest()
-        return hmac.compare_digest(expected, signature)
+        # compare_digest refuses non-ASCII text; such a signature is simply wrong
+        return signature.isascii() and hmac.compare_digest(expected, signature)
 
     @staticmethod
     def _signing_key(entry, day: str, region: str, service: str) -> bytes:

@@ -146,10 +146,13 @@ class MTurkSimulator:
 
         iam = iam_backends[account_id]["aws"]
         iam_policies.add_to(iam)
+        arn = f"arn:aws:iam::aws:policy/{policy}"
+        if policy and arn not in iam.managed_policies:  # refuse before making the user
+            raise ValueError(f"there is no AWS managed policy {policy!r} in the simulated IAM")
         if user_name not in iam.users:
             iam.create_user(region_name="us-east-1", user_name=user_name, path="/", tags=[])
         if policy:
-            iam.attach_user_policy(f"arn:aws:iam::aws:policy/{policy}", user_name)
+            iam.attach_user_policy(arn, user_name)
         key = iam.create_access_key(user_name)
         return AccessKey(key.access_key_id, key.secret_access_key, user_name,
                          source="simulator")

@@ -43,8 +43,11 @@ class Faults:
             raise ValueError(f"service_fault_rate must be between 0 and 1, not {service_fault_rate}")
         if not 0.0 <= drop_rate <= 1.0:
             raise ValueError(f"drop_rate must be between 0 and 1, not {drop_rate}")
-        if latency < 0:
-            raise ValueError(f"latency must be 0 or more seconds, not {latency}")
+        if not 0 <= latency <= 3600:  # NaN, infinity or days would break time.sleep later
+            raise ValueError(f"latency must be between 0 and 3600 seconds, not {latency}")
+        if throttle_rps is not None and throttle_rps < 0:  # a non-number fails here, not later
+            raise ValueError(f"throttle_rps must be 0 or more, not {throttle_rps}")
+        random.Random(seed)  # an unusable seed fails here, before anything has changed
         self.throttle_rps = throttle_rps
         self.service_fault_rate = service_fault_rate
         self.latency = latency

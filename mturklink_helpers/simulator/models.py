@@ -423,6 +423,7 @@ class MTurkBackend:
                    Title: str, Description: str, MaxAssignments: int | None = None,
                    AutoApprovalDelayInSeconds: int | None = None, Keywords: str | None = None,
                    QualificationRequirements: list[dict] | None = None, **rest) -> HIT:
+        known, ids = set(self.hit_types), self._rng.getstate()
         hit_type = self.create_hit_type(
             AssignmentDurationInSeconds=AssignmentDurationInSeconds,
             Reward=Reward,
@@ -432,10 +433,18 @@ class MTurkBackend:
             Keywords=Keywords,
             QualificationRequirements=QualificationRequirements,
         )
-        return self.create_hit_with_hit_type(
-            HITTypeId=hit_type.id, LifetimeInSeconds=LifetimeInSeconds,
-            MaxAssignments=MaxAssignments, **rest
-        )
+        try:
+            return self.create_hit_with_hit_type(
+                HITTypeId=hit_type.id, LifetimeInSeconds=LifetimeInSeconds,
+                MaxAssignments=MaxAssignments, **rest
+            )
+        except Exception:
+            # One request: a refused HIT leaves no new HIT type behind, and no id used up.
+            if hit_type.id not in known:
+                del self.hit_types[hit_type.id]
+                del self._hit_type_keys[hit_type.key()]
+                self._rng.setstate(ids)
+            raise
 
     def hit(self, hit_id: str, include_disposed: bool = True) -> HIT:
         hit = self.hits.get(hit_id)

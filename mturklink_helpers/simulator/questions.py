@@ -65,7 +65,7 @@ def parse_question(xml: str) -> Question:
 
 def _frame_height(root: ET.Element, ns: str) -> int:
     text = (root.findtext(f"{{{ns}}}FrameHeight") or "").strip()
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):  # "²".isdigit() is True, int("²") fails
         raise QuestionError("The Question needs a <FrameHeight> that is a whole number of pixels.")
     return int(text)
 
@@ -76,7 +76,10 @@ def _html_question(root: ET.Element, ns: str) -> Question:
         raise QuestionError("The HTMLQuestion has no <HTMLContent>.")
     height = _frame_height(root, ns)
     parser = _FormInputs()
-    parser.feed(content)
+    try:
+        parser.feed(content)
+    except AssertionError:  # html.parser gives up at an unknown "<![foo[": keep what it found
+        pass
     return Question("HTMLQuestion", parser.result(), height)
 
 
@@ -159,7 +162,7 @@ class _FormInputs(html.parser.HTMLParser):
 def _categories(text: str) -> list[str]:
     try:
         value = ast.literal_eval(text)
-    except (ValueError, SyntaxError):
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):  # {[]}, -----1
         return [c.strip(" '\"") for c in re.split(r"[,\[\]]", text) if c.strip(" '\"")]
     return [str(v) for v in value] if isinstance(value, (list, tuple)) else []
 

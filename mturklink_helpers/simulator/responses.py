@@ -73,6 +73,8 @@ class MTurkResponse:
             params = json.loads(body) if body else {}
         except ValueError:
             raise err.ValidationException("The request body is not valid JSON.") from None
+        except RecursionError:  # json gives up on thousands of nested [ or {
+            raise err.ValidationException("The request body is nested too deeply.") from None
         shapes.validate_input(op_name, params)
         world = sim.world
         with world.lock:

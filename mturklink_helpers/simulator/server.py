@@ -68,6 +68,10 @@ class SimulatorApp:
     # --- admin ---------------------------------------------------------------------------
 
     def _admin(self, action, environ, start_response):
+        from moto.core.exceptions import ServiceException
+
+        from .exceptions import MTurkError
+
         try:
             raw = _read_body(environ)
             params = json.loads(raw) if raw.strip() else {}
@@ -79,7 +83,8 @@ class SimulatorApp:
                                        "actions": sorted(ADMIN_ACTIONS)}
             else:
                 status, result = 200, handler(self, params)
-        except (ValueError, TypeError, KeyError) as error:
+        except (ValueError, TypeError, KeyError, OverflowError, RecursionError, MTurkError,
+                ServiceException) as error:  # the last: moto's IAM refusing (requester-key)
             status, result = 400, {"error": str(error)}
         payload = json.dumps(result, default=str).encode()
         start_response(_status_line(status), [("Content-Type", "application/json"),
@@ -107,7 +112,9 @@ def _lose_answer(answer, environ) -> None:
 
 
 def _read_body(environ) -> bytes:
-    length = int(environ.get("CONTENT_LENGTH") or 0)
+    from werkzeug.wsgi import get_content_length
+
+    length = get_content_length(environ)  # werkzeug's rule: junk or negative is 0
     return environ["wsgi.input"].read(length) if length else b""
 
 
@@ -157,10 +164,11 @@ def _faults(app: SimulatorApp, p: dict) -> dict:
 
 def _clock(app: SimulatorApp, p: dict) -> dict:
     clock = app.simulator.clock
+    when = dt.datetime.fromisoformat(p["set"]) if "set" in p else None  # refuse before moving
     if "advance" in p:
         clock.advance(float(p["advance"]))
-    if "set" in p:
-        clock.set(dt.datetime.fromisoformat(p["set"]))
+    if when is not None:
+        clock.set(when)
     return {"now": clock.now().isoformat()}
 
 

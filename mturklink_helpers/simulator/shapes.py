@@ -12,6 +12,8 @@ import functools
 from .exceptions import ValidationException
 
 TARGET_PREFIX = "MTurkRequesterServiceV20170117."
+# The timestamps a datetime can hold (years 1 to 9999), in seconds since the epoch.
+_FIRST_SECOND, _LAST_SECOND = -62135596800, 253402300799
 
 
 @functools.cache
@@ -66,6 +68,8 @@ def _check(shape, value, path: str) -> None:
     elif kind == "string":
         if not isinstance(value, str):
             raise ValidationException(f"{where} must be a string")
+        if not value.isascii() and _has_lone_surrogate(value):  # JSON allows "\ud800"
+            raise ValidationException(f"{where} must be Unicode text (it holds a lone surrogate)")
         enum = shape.enum
         if enum and value not in enum:
             raise ValidationException(
@@ -79,8 +83,17 @@ def _check(shape, value, path: str) -> None:
         if not isinstance(value, bool):
             raise ValidationException(f"{where} must be true or false")
     elif kind == "timestamp":
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if (isinstance(value, bool) or not isinstance(value, (int, float))
+                or not _FIRST_SECOND <= value <= _LAST_SECOND):  # NaN fails this too
             raise ValidationException(f"{where} must be a timestamp (seconds since the epoch)")
+
+
+def _has_lone_surrogate(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 @functools.cache
