@@ -59,7 +59,8 @@ def aws_client(credentials, service: str, endpoint_url: str | None = None):
         service,
         region_name=REGION,
         endpoint_url=server_root(endpoint_url),
-        config=Config(retries={"mode": "standard", "max_attempts": 3}),
+        config=Config(retries={"mode": "standard", "max_attempts": 3},
+                      connect_timeout=10, read_timeout=30),  # as endpoints.mturk_client
     )
 
 

@@ -108,5 +108,8 @@ def mturk_client(
         "mturk",
         region_name=REGION,
         endpoint_url=endpoint_url or environment.endpoint,
-        config=Config(retries={"mode": "standard", "max_attempts": 5}),
+        # Timeouts well under botocore's 60 s: a server that accepts but never answers
+        # must not keep a learner waiting minutes per call (5 attempts each).
+        config=Config(retries={"mode": "standard", "max_attempts": 5},
+                      connect_timeout=10, read_timeout=30),
     )
