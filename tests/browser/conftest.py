@@ -1,0 +1,374 @@
+"""The kit in a real browser: JupyterLab and Voilà serve copies of notebooks/, and Debian's
+Chromium (never a browser Playwright downloads) clicks and types in them like a learner.
+
+One JupyterLab, one Voilà and one Chromium serve all the walk's tests (module-scoped, so
+Playwright has stopped before the notebook tests that follow run their own kernels). Each
+server runs in demo mode with its own temporary HOME and MTURKLINK_HOME, and without
+MTURKLINK_SELFTEST, so the notebooks' self-test cells do nothing and only the learner's
+clicks count. Logs and screenshots go to test-artifacts/browser/ (git-ignored).
+
+Every wait is on something the page shows (Playwright's expect/wait_for), never a sleep.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+NOTEBOOKS = REPO / "notebooks"
+ARTIFACTS = REPO / "test-artifacts" / "browser"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+# Generous ceilings for a loaded 2-core machine; a passing run never waits for them.
+SERVER_START = 90  # seconds
+KERNEL_RUN_MS = 120_000  # a notebook's Run All, kernel start included
+ACTION_MS = 60_000  # one button press until its ✓/✗ shows
+# What the kit's status line looks like (widgets/base.py): mark, word, colon.
+STATUS_LINE = re.compile(r"^\s*[✓✗…ℹ] (Done|Problem|Working|Note):")
+# A secret access key's shape (widgets/base.py hides anything like it before showing it).
+SECRET_SHAPE = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])")
+_NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+# --- servers ---------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _learner_env(home: Path) -> dict[str, str]:
+    """The environment of a learner's server: demo mode, a throwaway home, no self-tests."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("MTURKLINK_", "JUPYTER", "IPYTHON", "AWS_"))}
+    env.update(HOME=str(home), MTURKLINK_MODE="demo", MTURKLINK_HOME=str(home / ".mturklink"),
+               JUPYTER_CONFIG_DIR=str(home / ".jupyter"),
+               JUPYTER_DATA_DIR=str(home / ".local/share/jupyter"),
+               JUPYTER_RUNTIME_DIR=str(home / ".local/share/jupyter/runtime"),
+               JUPYTERLAB_SETTINGS_DIR=str(home / ".jupyter/lab/user-settings"),
+               JUPYTERLAB_WORKSPACES_DIR=str(home / ".jupyter/lab/workspaces"),
+               IPYTHONDIR=str(home / ".ipython"))
+    settings = home / ".jupyter/lab/user-settings/@jupyterlab"
+    for name, values in {
+        # Every cell in the DOM (not only those in view), so locators find every form.
+        "notebook-extension/tracker": {"windowingMode": "none"},
+        # No "get Jupyter news?" toast over the page, and no request to the internet.
+        "apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
+    }.items():
+        path = settings / f"{name}.jupyterlab-settings"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values), encoding="utf-8")
+    return env
+
+
+class Server:
+    """A Jupyter-style server in its own process group, its log kept as an artifact."""
+
+    def __init__(self, name: str, command: list[str], root: Path, home: Path, token_option: str):
+        self.name, self.root, self.home = name, root, home
+        self.port, self.token = _free_port(), secrets.token_hex(16)
+        self.url = f"http://127.0.0.1:{self.port}"
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        self.log_path = ARTIFACTS / f"{name}.log"
+        self._log = self.log_path.open("w", encoding="utf-8")
+        command = [*command, f"--port={self.port}", f"{token_option}={self.token}"]
+        self.process = subprocess.Popen(command, cwd=root, env=_learner_env(home), stdin=subprocess.DEVNULL,
+                                        stdout=self._log, stderr=subprocess.STDOUT,
+                                        start_new_session=True)
+
+    def address(self, path: str) -> str:
+        sep = "&" if "?" in path else "?"
+        return f"{self.url}{path}{sep}token={self.token}"
+
+    def request(self, path: str, method: str = "GET") -> bytes:
+        # The token in a header: Jupyter then needs no XSRF cookie for a POST or DELETE.
+        request = urllib.request.Request(self.url + path, method=method,
+                                         headers={"Authorization": f"token {self.token}"})
+        with _NO_PROXY.open(request, timeout=10) as response:
+            return response.read()
+
+    def wait_ready(self, path: str) -> None:
+        """Poll ``path`` until the server answers 200 (or fail with its log)."""
+        deadline = time.monotonic() + SERVER_START
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.process.returncode}: "
+                                   f"see {self.log_path}")
+            try:
+                self.request(path)
+                return
+            except urllib.error.HTTPError:
+                raise  # it answers, but not as it should: waiting will not help
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"{self.name} not ready after {SERVER_START} s: "
+                                       f"see {self.log_path}") from None
+            time.sleep(0.1)  # polling interval, not a wait for something to happen
+
+    def stop(self, shutdown_path: str | None = None) -> None:
+        """Ask the server to shut down (it stops its kernels); force only if it hangs."""
+        if self.process.poll() is None:
+            try:
+                if shutdown_path:
+                    self.request(shutdown_path, method="POST")
+                else:
+                    self.process.send_signal(signal.SIGTERM)
+                self.process.wait(timeout=30)
+            except (OSError, subprocess.TimeoutExpired):
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+        self._log.close()
+
+
+def _workspace(tmp_path_factory, name: str) -> tuple[Path, Path]:
+    base = tmp_path_factory.mktemp(name)
+    root, home = base / "root", base / "home"
+    root.mkdir()
+    home.mkdir()
+    for notebook in sorted(NOTEBOOKS.glob("*.ipynb")):
+        shutil.copy(notebook, root / notebook.name)
+    return root, home
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium) "
+                    "to run the browser tests")
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=ACTION_MS)  # every expect(...) waits up to one action's ceiling
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def lab_server(chromium, tmp_path_factory):
+    root, home = _workspace(tmp_path_factory, "lab")
+    server = Server("jupyterlab", [sys.executable, "-m", "jupyter", "lab", "--no-browser",
+                                   "--allow-root", "--ip=127.0.0.1", f"--ServerApp.root_dir={root}"],
+                    root, home, "--IdentityProvider.token")
+    try:
+        server.wait_ready("/api/status")
+        yield server
+    finally:
+        server.stop("/api/shutdown")
+
+
+@pytest.fixture(scope="module")
+def voila_server(chromium, tmp_path_factory):
+    root, home = _workspace(tmp_path_factory, "voila")
+    server = Server("voila", [sys.executable, "-m", "voila", str(root), "--no-browser",
+                              "--Voila.ip=127.0.0.1", "--Voila.port_retries=0"], root, home, "--token")
+    try:
+        server.wait_ready("/")
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call" and report.failed:
+        item.browser_test_failed = True  # the page fixtures then keep a screenshot
+    return report
+
+
+def _keep_failure_screenshots(request, pages) -> None:
+    if getattr(request.node, "browser_test_failed", False):
+        for kit_page in pages:
+            with contextlib.suppress(Exception):
+                kit_page.page.screenshot(path=str(ARTIFACTS / f"FAILED-{kit_page.where}-"
+                                                  f"{Path(kit_page.name).stem}.png"))
+
+
+# --- pages -------------------------------------------------------------------------------
+
+
+class KitPage:
+    """A notebook's page (JupyterLab or Voilà) seen as a learner sees it: forms by title."""
+
+    def __init__(self, page, name: str, where: str):
+        self.page, self.name, self.where = page, name, where
+
+    def form(self, title: str):
+        """The form whose heading is ``title`` (every kit form starts with its <h3>)."""
+        heading = self.page.locator(":scope > .widget-html h3", has_text=title)
+        form = self.page.locator(".widget-vbox", has=heading)
+        from playwright.sync_api import expect
+
+        expect(form).to_have_count(1)
+        return form
+
+    @staticmethod
+    def status(form):
+        """The form's status line: '✓ Done: …', '✗ Problem: …', '… Working: …' or 'ℹ Note: …'."""
+        return form.locator(".widget-html-content").filter(has_text=STATUS_LINE)
+
+    def press(self, form, button: str, shows: str | re.Pattern):
+        """Click ``button`` in ``form`` and wait until its status line shows ``shows``.
+
+        The status must not show it before the click, so the wait cannot pass on an old
+        message: it passes only once the kernel has answered this click.
+        """
+        from playwright.sync_api import expect
+
+        status = self.status(form)
+        if status.count():
+            expect(status).not_to_contain_text(shows)
+        form.get_by_role("button", name=button, exact=True).click()
+        expect(status).to_contain_text(shows)
+        return status
+
+    scroller = "body"  # the element the notebook scrolls in
+
+    def screenshot(self) -> Path:
+        """The whole notebook: it scrolls inside the page, so grow the window to its height."""
+        page = self.page
+        extra = page.evaluate("s => { const e = document.querySelector(s); "
+                              "return e ? e.scrollHeight - e.clientHeight : 0; }", self.scroller)
+        size = page.viewport_size
+        page.set_viewport_size({"width": size["width"], "height": min(size["height"] + extra, 16000)})
+        page.evaluate("s => { const e = document.querySelector(s); if (e) e.scrollTop = 0; }",
+                      self.scroller)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        path = ARTIFACTS / f"{self.where}-{Path(self.name).stem}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def assert_no_secret(self, *known: str) -> None:
+        """No known secret in the page's HTML, and nothing shaped like a secret in its text."""
+        content = self.page.content()
+        for secret in known:
+            assert secret not in content, f"a secret access key is on the {self.where} page"
+        text = self.page.locator("body").inner_text()
+        shaped = SECRET_SHAPE.findall(text)
+        assert not shaped, f"{len(shaped)} secret-shaped string(s) on the {self.where} page"
+
+
+# Done when every code cell has its execution count, or a cell has failed (Run All stops).
+_RUN_ALL_FINISHED = """() => {
+    const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+    if (!panel) return false;
+    if (panel.querySelector('[data-mime-type="application/vnd.jupyter.error"]')) return true;
+    const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
+    const idle = panel.querySelector('.jp-Notebook-ExecutionIndicator[data-status="idle"]');
+    return prompts.length > 0 && idle !== null
+        && prompts.every(p => /^\\[\\d+\\]:$/.test(p.textContent.trim()));
+}"""
+
+
+class LabNotebook(KitPage):
+    scroller = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer"
+
+    def run_all(self) -> None:
+        """Run ▸ Run All Cells, as a learner would, and wait until every cell has run."""
+        page = self.page
+        # Run All before the kernel is connected asks "Select Kernel" and runs nothing:
+        # wait for what the status bar says once it is (it says "No Kernel" before).
+        page.locator(".jp-StatusBar-TextItem", has_text="Python 3 (ipykernel) | Idle").wait_for(
+            timeout=KERNEL_RUN_MS)
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        page.wait_for_function(_RUN_ALL_FINISHED, timeout=KERNEL_RUN_MS, polling=100)
+        errors = page.locator('[data-mime-type="application/vnd.jupyter.error"]')
+        assert errors.count() == 0, f"{self.name} failed in JupyterLab: {errors.first.inner_text()}"
+
+
+class Opener:
+    """Opens notebooks on one server; ``root`` is where that server's notebooks (and the
+    files their kernels write, such as the demo download) live."""
+
+    def __init__(self, server: Server, open_page):
+        self.root, self._open = server.root, open_page
+
+    def __call__(self, name: str) -> KitPage:
+        return self._open(name)
+
+
+@pytest.fixture(params=["lab", "voila"])
+def kit(request):
+    """The same walk in JupyterLab and in the Voilà app."""
+    return request.getfixturevalue(request.param)
+
+
+@pytest.fixture
+def lab(request, chromium, lab_server):
+    """Open a notebook in JupyterLab (a fresh workspace, so only it opens); afterwards close
+    the page and shut its kernel down, so the next notebook has the machine to itself."""
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(ACTION_MS)
+    opened = []
+
+    def open_notebook(name: str) -> LabNotebook:
+        page = context.new_page()
+        page.goto(lab_server.address(f"/lab/workspaces/w{len(opened)}-{Path(name).stem}"))
+        # The launcher lists the Python kernel once JupyterLab knows its kernels; opening a
+        # notebook before that asks "Select Kernel" (a race inside JupyterLab, not ours).
+        page.locator(".jp-LauncherCard", has_text="Python 3").first.wait_for(timeout=KERNEL_RUN_MS)
+        page.locator(".jp-DirListing-item", has_text=name).dblclick()
+        page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(timeout=KERNEL_RUN_MS)
+        notebook = LabNotebook(page, name, "lab")
+        opened.append(notebook)
+        return notebook
+
+    yield Opener(lab_server, open_notebook)
+    _keep_failure_screenshots(request, opened)
+    context.close()
+    for session in json.loads(lab_server.request("/api/sessions")):
+        lab_server.request(f"/api/sessions/{session['id']}", method="DELETE")
+
+
+class VoilaApp(KitPage):
+    scroller = "#rendered_cells"
+
+    def run_all(self) -> None:
+        """Voilà runs every cell before it shows the page; wait until its forms are drawn."""
+        self.page.locator(".widget-vbox").first.wait_for(timeout=KERNEL_RUN_MS)
+
+
+@pytest.fixture
+def voila(request, chromium, voila_server):
+    """Open a notebook as the Voilà app; afterwards stop its kernel, as Voilà's page does
+    when a learner leaves it (a closed headless page never says goodbye)."""
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(ACTION_MS)
+    opened = []
+
+    def open_app(name: str) -> VoilaApp:
+        page = context.new_page()
+        page.goto(voila_server.address(f"/voila/render/{name}"), timeout=KERNEL_RUN_MS)
+        app = VoilaApp(page, name, "voila")
+        app.kernel_id = page.evaluate(
+            "() => JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
+        opened.append(app)
+        errors = page.locator("[data-mime-type='application/vnd.jupyter.error']")
+        assert errors.count() == 0, f"{name} failed in Voilà: {errors.first.inner_text()}"
+        return app
+
+    yield Opener(voila_server, open_app)
+    _keep_failure_screenshots(request, opened)
+    context.close()
+    for app in opened:
+        voila_server.request(f"/voila/api/shutdown/{app.kernel_id}", method="POST")

@@ -1,0 +1,183 @@
+"""A learner's walk through notebooks 00–07 in JupyterLab, and through 00, 04, 06 and 07
+as the Voilà app.
+
+Each test opens one notebook, runs it (JupyterLab: Run ▸ Run All Cells; Voilà runs it on
+opening), uses its forms by clicking and typing, asserts on what the page shows, checks
+that no secret is on the page, and saves a screenshot of the final state in
+test-artifacts/browser/.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from mturklink_helpers.credentials import load_credentials
+from mturklink_helpers.widgets.console import DEMO_DOWNLOAD
+
+pytestmark = pytest.mark.browser
+
+
+def tick_all(form) -> None:
+    """Tick every box of a website checklist, as the learner does step by step."""
+    boxes = form.locator("input[type=checkbox]")
+    for i in range(boxes.count()):
+        boxes.nth(i).check()
+
+
+def test_00_start_here_mode_chooser(kit):
+    nb = kit("00_start_here.ipynb")
+    nb.run_all()
+    page = nb.page
+    expect(page.get_by_role("img", name="How the accounts link")).to_be_visible()
+    expect(page.get_by_text("○ not yet: step 1, Create an AWS account")).to_be_visible()
+    mode = nb.form("Mode")
+    expect(nb.status(mode)).to_have_text("ℹ Note: demo mode, MTurk sandbox.")
+
+    # Production needs the "I understand" box, which appears only once it is chosen.
+    understand = mode.get_by_label("I understand that production spends real money")
+    expect(understand).to_be_hidden()
+    mode.get_by_role("button", name="Production (real money)").click()
+    expect(understand).to_be_visible()
+    nb.press(mode, "Use these settings", "✗ Problem: Production was not chosen: tick")
+    mode.get_by_role("button", name="Sandbox (free)").click()
+    expect(understand).to_be_hidden()
+    nb.press(mode, "Use these settings", "✓ Done: now in demo mode, MTurk sandbox.")
+    nb.assert_no_secret()
+    nb.screenshot()
+
+
+@pytest.mark.parametrize("notebook, step, action", [
+    ("01_create_aws_account.ipynb", 1, "Create the AWS account"),
+    ("02_link_aws_to_mturk.ipynb", 2, "Link the Requester account"),
+    ("03_register_requester_sandbox.ipynb", 3, "Register for the sandbox"),
+])
+def test_01_to_03_console_checklists(lab, notebook, step, action):
+    nb = lab(notebook)
+    nb.run_all()
+    form = nb.form(f"Step {step}: ")
+    tick_all(form)
+    nb.press(form, "Check this step", f"✗ Problem: step {step} is not done yet")
+    nb.press(form, f"Demo: {action}", f"✓ Done: {action}: done in the demo world.")
+    nb.press(form, "Check this step", f"✓ Done: step {step} is done.")
+    # Undo it, and the check notices; do it again, and the check passes again.
+    nb.press(form, "Demo: undo it", "✓ Done: Undo: done in the demo world.")
+    nb.press(form, "Check this step", f"✗ Problem: step {step} is not done yet")
+    nb.press(form, f"Demo: {action}", f"✓ Done: {action}: done in the demo world.")
+    nb.press(form, "Check this step", f"✓ Done: step {step} is done.")
+    nb.page.get_by_role("button", name="Refresh progress").click()
+    expect(nb.page.get_by_text(re.compile(rf"✓ done: step {step}, "))).to_be_visible()
+    nb.assert_no_secret()
+    nb.screenshot()
+
+
+def test_04_iam_user_both_routes(kit):
+    nb = kit("04_create_iam_user.ipynb")
+    nb.run_all()
+    page = nb.page
+
+    # Route A: the console checklist "downloads" credentials.csv, the learner uploads it.
+    console = nb.form("Step 4: ")
+    tick_all(console)
+    nb.press(console, "Demo: Create the IAM user and download credentials.csv",
+             f"your browser saved it as {DEMO_DOWNLOAD}")
+    downloaded = kit.root / DEMO_DOWNLOAD
+    console_key = load_credentials(downloaded)
+
+    load = nb.form("Load your key file")
+    expect(nb.status(load)).to_have_count(0)  # nothing loaded yet
+    with page.expect_file_chooser() as chooser:
+        load.get_by_role("button", name=re.compile(r"Choose file \(0\)")).click()
+    chooser.value.set_files(downloaded)
+    # Choosing the file loads it at once (so its bytes never linger in the widget).
+    expect(nb.status(load)).to_contain_text(f"✓ Done: loaded access key {console_key.masked_id}.")
+    table = load.locator("table")
+    expect(table.locator("tr", has_text="Read from")).to_contain_text("credentials.csv")
+    expect(table.locator("tr", has_text="Read from")).not_to_contain_text("secrets/")
+    expect(table.locator("tr", has_text="Secret Access Key")).to_contain_text("**** (never shown)")
+    expect(table.locator("tr", has_text="IAM user")).to_contain_text("mturk-requester")
+    expect(table.locator("tr", has_text="AWS account")).to_contain_text("123456789012")
+    # The upload is emptied right after reading: the file's bytes hold the secret.
+    expect(load.get_by_role("button", name=re.compile(r"Choose file \(0\)"))).to_be_visible()
+
+    # Route B: the programmatic form, with a user name the learner types.
+    create = nb.form("Create the IAM user for MTurk")
+    create.locator(".widget-text", has_text="User name").locator("input").fill("browser-learner")
+    nb.press(create, "Create IAM user", "✓ Done: the IAM user is ready.")
+    expect(create.locator("pre")).to_contain_text("IAM user browser-learner in account 123456789012 (created)")
+    expect(create.locator("pre")).to_contain_text("the key works")
+    programmatic_key = load_credentials(kit.root / "secrets" / "credentials.csv")
+    expect(create.locator("pre")).to_contain_text(programmatic_key.masked_id)
+
+    nb.assert_no_secret(console_key.reveal_secret(), programmatic_key.reveal_secret())
+    nb.screenshot()
+
+
+def test_05_turkprime_handoff(lab):
+    nb = lab("05_link_turkprime.ipynb")
+    nb.run_all()
+    handoff = nb.form("Hand the key to CloudResearch (TurkPrime)")
+    nb.press(handoff, "Check and show the form", "✓ Done: both endpoints answer")
+    expect(handoff.locator("table")).to_contain_text("Access Key ID")
+    expect(handoff.locator("table")).to_contain_text("(never shown)")
+    step5 = nb.form("Step 5: ")
+    tick_all(step5)
+    nb.press(step5, "Check this step", "✓ Done: step 5 is done (the doctor agrees).")
+    nb.assert_no_secret()
+    nb.screenshot()
+
+
+def test_06_sandbox_test_hit(kit):
+    nb = kit("06_sandbox_test_hit.ipynb")
+    nb.run_all()
+    form = nb.form("A test HIT in the sandbox")
+    cost = form.locator("table", has_text="Estimated cost of this HIT")
+    expect(cost).to_contain_text("$0.02")  # 2 workers at $0.01, before fees
+    form.locator(".widget-text", has_text="Reward $").locator("input").fill("0.10")
+    expect(cost.locator("tr", has_text="total")).to_contain_text("$0.24")  # + 20% commission
+
+    nb.press(form, "Show answers", "✗ Problem: Create the test HIT first")
+    nb.press(form, "Create test HIT", re.compile(r"✓ Done: created HIT \w+\."))
+    expect(form.get_by_role("link", name=re.compile(r"workersandbox\.mturk\.com"))).to_be_visible()
+    nb.press(form, "Demo: workers answer", "✓ Done: 2 simulated worker(s) answered")
+    nb.press(form, "Show answers", "✓ Done: 2 answer(s).")
+    rows = form.locator("table.dataframe tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.filter(has_text="Submitted")).to_have_count(2)
+
+    assignment = form.locator(".widget-dropdown", has_text="Assignment").locator("select")
+    first, second = assignment.locator("option").all_inner_texts()
+    assignment.select_option(label=first)
+    nb.press(form, "Approve", "approved 1")
+    expect(rows.filter(has_text=first)).to_contain_text("Approved")
+    assignment.select_option(label=second)
+    nb.press(form, "Reject", "✗ Problem: To reject, write feedback first")
+    form.locator(".widget-text", has_text="Feedback").locator("input").fill("The answer was empty.")
+    nb.press(form, "Reject", "rejected 1")
+    expect(rows.filter(has_text=second)).to_contain_text("Rejected")
+
+    nb.press(form, "Clean up", "✓ Done: nothing of the kit is left in the sandbox.")
+    nb.assert_no_secret()
+    nb.screenshot()
+
+
+def test_07_doctor_names_the_missing_step(kit):
+    nb = kit("07_troubleshooting.ipynb")
+    nb.run_all()
+    problems = nb.form("Demo: break something on purpose")
+    doctor = nb.form("The doctor")
+    nb.press(doctor, "Run the doctor", "✓ Done: All checks passed")
+
+    problem = problems.locator("select")
+    problem.select_option(label="Step 3 skipped: not registered for the Requester Sandbox")
+    nb.press(problems, "Make this problem", "now has this problem: Step 3 skipped")
+    nb.press(doctor, "Run the doctor", "guide step 3")
+    expect(nb.status(doctor)).to_contain_text("✗ Problem:")
+
+    problem.select_option(label="Nothing: everything is set up right")
+    nb.press(problems, "Make this problem", "now has this problem: Nothing")
+    nb.press(doctor, "Run the doctor", "✓ Done: All checks passed")
+    nb.assert_no_secret()
+    nb.screenshot()
