@@ -166,7 +166,7 @@ def main() -> None:
          "assert create.status_text.startswith('✓ Done'), create.status_text",
          ["The IAM user needs the AmazonMechanicalTurkFullAccess policy.",
           "The secret access key is shown once: download the .csv and keep it safe.",
-          "The kit reads credentials.csv and <user>_accessKeys.csv, and never shows the secret."],
+          "The kit reads `credentials.csv` and `<user>_accessKeys.csv`, and never shows the secret."],
          "the form above shows your masked Access Key ID (`AKIA…`) with ✓.", "05_link_turkprime.ipynb")
 
     page("05_link_turkprime", "Step 5: Link CloudResearch (TurkPrime) with your MTurk account",
