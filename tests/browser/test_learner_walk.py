@@ -57,6 +57,7 @@ def test_00_start_here_mode_chooser(kit):
 def test_01_to_03_console_checklists(lab, notebook, step, action):
     nb = lab(notebook)
     nb.run_all()
+    expect(nb.page.get_by_text(f"○ not yet: step {step}, ")).to_be_visible()
     form = nb.form(f"Step {step}: ")
     tick_all(form)
     nb.press(form, "Check this step", f"✗ Problem: step {step} is not done yet")
