@@ -281,6 +281,11 @@ def _read_source(source) -> tuple[bytes, str]:
                 f"the file cannot be read ({exc.strerror})", source=str(path),
                 fix="check the file's permissions, or download the key file again (guide step 4 j–k)",
             ) from None
+        except ValueError:  # open() refuses a NUL ("embedded null byte"), as every OS would
+            raise CredentialsFileError(
+                "a path cannot hold the character NUL", source=str(path).replace("\x00", "\\0"),
+                fix="check the path, or download the key file again (guide step 4 j–k)",
+            ) from None
     if hasattr(source, "read"):
         data = source.read(MAX_FILE_BYTES + 1)
         name = Path(getattr(source, "name", "") or "the key file").name

@@ -13,6 +13,16 @@ from ..kit import state
 from .base import Form
 
 
+def _typed_path(text: str) -> Path:
+    """A path as typed, ~ expanded; "~someone" with no such user stays as typed (Python
+    raises RuntimeError there), so the learner hears "there is no such file"."""
+    path = Path(text.strip())
+    try:
+        return path.expanduser()
+    except RuntimeError:
+        return path
+
+
 def _key_summary(key) -> str:
     rows = [("Access Key ID", key.masked_id), ("Secret Access Key", "**** (never shown)"),
             ("IAM user", key.user_name or "(not in the file)"), ("Read from", key.source)]
@@ -62,7 +72,7 @@ class LoadCredentialsForm(Form):
                 key = type(key)(key.access_key_id, key.reveal_secret(), key.user_name, name,
                                 [w.replace("the key file", name) for w in key.warnings])
             elif self.path.value.strip():
-                key = load_credentials(Path(self.path.value.strip()).expanduser())
+                key = load_credentials(_typed_path(self.path.value))
             else:
                 self.fail("Choose the key file first (the button “Choose file”), or type its path.")
                 return
@@ -105,7 +115,7 @@ class CreateIamUserForm(Form):
         result = provision_iam_user(
             admin, self.user_name.value.strip() or "mturk-requester",
             new_key=True if self.new_key.value else None,
-            credentials_path=Path(save_to).expanduser() if save_to else None,
+            credentials_path=_typed_path(save_to) if save_to else None,
             progress=lambda p: self.show_progress(p.fraction, p.message),
         )
         if result.key is not None:
