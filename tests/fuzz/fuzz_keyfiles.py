@@ -107,11 +107,10 @@ def _broken_id(rnd, key_id: str, secret: str) -> str:
     return ""
 
 
-@st.composite
-def csv_key_files(draw) -> KeyFile:
-    """The console's CSV formats (and Excel's re-saves), sometimes broken."""
-    rnd = draw(structure)
-    (key_id, secret), user, text = _key(rnd), draw(st.one_of(user_names, cell_text)), draw(cell_text)
+def csv_key_file(rnd, user: str, text: str) -> KeyFile:
+    """The console's CSV formats (and Excel's re-saves), sometimes broken; ``user`` and
+    ``text`` are the free text that goes into its cells."""
+    key_id, secret = _key(rnd)
     kinds = ["id", "secret"] + rnd.sample(["user", "password", "link"], rnd.randint(0, 3))
     if rnd.random() < 0.1:
         kinds.remove(rnd.choice(["id", "secret"]))  # a column missing
@@ -172,11 +171,9 @@ def csv_key_files(draw) -> KeyFile:
     return KeyFile(data, secret, expected, check_user=encoding in UNICODE_ENCODINGS)
 
 
-@st.composite
-def rootkey_files(draw) -> KeyFile:
+def rootkey_file(rnd, stray: str) -> KeyFile:
     """rootkey.csv's AWSAccessKeyId=… / AWSSecretKey=… lines, sometimes broken."""
-    rnd = draw(structure)
-    (key_id, secret), stray = _key(rnd), draw(cell_text)
+    key_id, secret = _key(rnd)
     spacing = rnd.choice(["", " ", "  "])
     quote = rnd.choice(["", '"'])
     lines = [f"AWSAccessKeyId{spacing}={spacing}{quote}{key_id}{quote}",
@@ -197,10 +194,8 @@ def rootkey_files(draw) -> KeyFile:
     return KeyFile(data, secret, (key_id, secret, None) if broken in (0, 5) else None)
 
 
-@st.composite
-def mangled(draw, files) -> KeyFile:
-    """Bytes-level damage: cut short, bytes inserted, one byte changed."""
-    f, rnd = draw(files), draw(structure)
+def mangle(rnd, f: KeyFile) -> KeyFile:
+    """Bytes-level damage: cut short, bytes inserted, one byte changed (or none)."""
     data = f.data
     how = rnd.choice(["none", "none", "truncate", "insert", "flip"])
     if how == "none" or not data:
@@ -215,8 +210,16 @@ def mangled(draw, files) -> KeyFile:
     return KeyFile(data, f.secret)
 
 
-def key_files() -> st.SearchStrategy[KeyFile]:
-    return mangled(st.one_of(csv_key_files(), rootkey_files()))
+def key_file(rnd, user: str, text: str) -> KeyFile:
+    """A CSV (mostly) or rootkey file, then maybe damaged."""
+    f = csv_key_file(rnd, user, text) if rnd.random() < 0.8 else rootkey_file(rnd, text)
+    return mangle(rnd, f)
+
+
+@st.composite
+def key_files(draw) -> KeyFile:
+    rnd = draw(structure)
+    return key_file(rnd, draw(st.one_of(user_names, cell_text)), draw(cell_text))
 
 
 @st.composite
@@ -225,3 +228,20 @@ def bytes_with_secret(draw) -> KeyFile:
     secret = draw(secrets)
     before, after = draw(st.binary(max_size=200)), draw(st.binary(max_size=200))
     return KeyFile(before + secret.encode() + after, secret)
+
+
+def random_file(rnd) -> KeyFile:
+    """Any of the above from a Random alone (cheap, for the forms): bytes, bytes around a
+    secret, or a key file with cell text from a small pool of awkward strings."""
+    kind = rnd.randrange(3)
+    if kind == 0:
+        return KeyFile(rnd.randbytes(rnd.randrange(300)), "")
+    if kind == 1:
+        secret = _key(rnd)[1]
+        data = rnd.randbytes(rnd.randrange(100)) + secret.encode() + rnd.randbytes(rnd.randrange(100))
+        return KeyFile(data, secret)
+    return key_file(rnd, rnd.choice(AWKWARD), rnd.choice(AWKWARD))
+
+
+AWKWARD = ["mturk-requester", "", " ", "Zoë", "a,b", 'say "hi"', "tab\there", "x" * 64, "é" * 3,
+           "😀", "\u2028", "\x85", "=1+1", "'quoted'", ";", "line\nbreak"]
