@@ -183,9 +183,9 @@ def request(op, body, how="signed", text="", content_length=None, environment="s
             "content_length": content_length}
 
 
-def create_hit(question: str) -> bytes:
+def create_hit(question: str, lifetime: int = 3600) -> bytes:
     return json.dumps({"Title": "t", "Description": "d", "Reward": "0.10",
-                       "LifetimeInSeconds": 3600, "AssignmentDurationInSeconds": 600,
+                       "LifetimeInSeconds": lifetime, "AssignmentDurationInSeconds": 600,
                        "Question": question}).encode()
 
 
@@ -202,6 +202,8 @@ def html_question(content: str, height: str = "450") -> str:
 @example(request("GetAccountBalance", b"{}", "other-host", "["))  # auth.py: urlsplit
 @example(request("UpdateExpirationForHIT",  # shapes.py: datetime out of range
                  json.dumps({"HITId": IDS["HITId"][0], "ExpireAt": 253402300800}).encode()))
+@example(request("CreateHIT", create_hit(html_question("<p>"), lifetime=10)))  # models.py:
+# refused after its HIT type was made, which stayed (a changed state)
 @example(request("CreateHIT", create_hit(html_question("<p>\ud800</p>"))))  # shapes.py
 @example(request("CreateHIT", create_hit(html_question("<p>", "\u00b2"))))  # questions.py
 @example(request("CreateHIT", create_hit(html_question("<![foo[x]>"))))  # questions.py
