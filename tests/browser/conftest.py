@@ -166,7 +166,8 @@ def chromium():
 def lab_server(chromium, tmp_path_factory):
     root, home = _workspace(tmp_path_factory, "lab")
     server = Server("jupyterlab", [sys.executable, "-m", "jupyter", "lab", "--no-browser",
-                                   "--allow-root", "--ip=127.0.0.1", f"--ServerApp.root_dir={root}"],
+                                   "--allow-root", "--ip=127.0.0.1", "--ServerApp.port_retries=0",
+                                   f"--ServerApp.root_dir={root}"],
                     root, home, "--IdentityProvider.token")
     try:
         server.wait_ready("/api/status")
