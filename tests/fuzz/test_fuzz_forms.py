@@ -32,8 +32,8 @@ from mturklink_helpers.widgets import (
 
 # What a learner does, and how often (the expensive ones, which build boto3 clients and call
 # the demo world, less often: 10,000 examples have to fit in about half a minute).
-ACTIONS = (["upload"] * 450 + ["path"] * 270 + ["mode"] * 80 + ["cost"] * 80 + ["review"] * 60
-           + ["hit"] * 25 + ["simulate"] * 15 + ["answers"] * 6 + ["iam"] * 4)
+ACTIONS = (["upload"] * 450 + ["path"] * 280 + ["mode"] * 80 + ["cost"] * 100 + ["review"] * 60
+           + ["hit"] * 12 + ["simulate"] * 13 + ["answers"] * 3 + ["iam"] * 2)
 FILE_ACTIONS = ("upload", "path")
 TEXT_ACTIONS = ("path", "cost", "hit", "review", "iam")
 SAFE_NAME = string.ascii_letters + string.digits + "-_ ."
