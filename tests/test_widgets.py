@@ -73,6 +73,7 @@ def test_bad_upload_is_one_sentence_with_the_step_and_is_cleared():
                           "last_modified": datetime.now(UTC)},)  # choosing the file loads it
     assert form.status_text.startswith("✗ Problem: the key file, line 2, column 1")
     assert "temporary credentials" in form.status_text and "step 4" in form.status_text
+    assert "Traceback" not in form.output.value  # the kit's own error says it all
     assert form.upload.value == ()
     assert secretish not in all_widget_state()
     assert not form.load_button.disabled and form.load_button.description == "Load key"

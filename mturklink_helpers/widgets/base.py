@@ -125,7 +125,10 @@ class Form(widgets.VBox):
     def fail(self, problem: BaseException | str, details: str | None = None) -> None:
         if isinstance(problem, BaseException):
             sentence = explain(problem)
-            if details is None:
+            # The kit's own errors already say what, where and which step; a traceback
+            # would only bury that. Anything else gets one, folded, for whoever helps.
+            own = type(problem).__module__.startswith("mturklink_helpers.")
+            if details is None and not own:
                 details = "".join(traceback.format_exception(problem))
         else:
             sentence = problem
