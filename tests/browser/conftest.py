@@ -151,6 +151,8 @@ def _workspace(tmp_path_factory, name: str) -> tuple[Path, Path]:
 @pytest.fixture(scope="module")
 def chromium():
     if not CHROMIUM.exists():
+        if os.environ.get("MTURKLINK_REQUIRE_BROWSER") == "1":  # CI: a skip would hide them
+            pytest.fail(f"{CHROMIUM} is missing and MTURKLINK_REQUIRE_BROWSER=1")
         pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium) "
                     "to run the browser tests")
     from playwright.sync_api import expect, sync_playwright
