@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from hypothesis import strategies as st
 
+from mturklink_helpers.hits import survey_question
 from mturklink_helpers.simulator import shapes
 from mturklink_helpers.simulator.exceptions import MTurkError
 
@@ -114,15 +115,7 @@ def error_of(status: int, headers: dict, body: bytes, faults_on: bool = False) -
 
 # --- the world -------------------------------------------------------------------------------
 
-HTML_QUESTION = (
-    '<HTMLQuestion xmlns="http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/'
-    '2011-11-11/HTMLQuestion.xsd"><HTMLContent><![CDATA[<!DOCTYPE html><html><body>'
-    '<form name="mturk_form" method="post" action="https://workersandbox.mturk.com/mturk/'
-    'externalSubmit"><input type="hidden" name="assignmentId" value="">'
-    '<input type="radio" name="mood" value="happy"><input type="radio" name="mood" value="sad">'
-    '<textarea name="comment"></textarea><input type="submit"></form></body></html>]]>'
-    "</HTMLContent><FrameHeight>450</FrameHeight></HTMLQuestion>"
-)
+HTML_QUESTION = survey_question("sandbox")  # the kit's own test-HIT form: a valid HTMLQuestion
 FORM_NS = "http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2017-11-06/QuestionForm.xsd"
 FILE_QUESTION = (
     f'<QuestionForm xmlns="{FORM_NS}"><Question><QuestionIdentifier>photo</QuestionIdentifier>'
