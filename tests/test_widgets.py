@@ -173,3 +173,21 @@ def test_production_needs_explicit_consent():
     chooser.apply_button.click()
     assert state.environment.value == "production"
     state.environment = type(state.environment).SANDBOX
+
+
+@pytest.mark.parametrize("shown", [
+    "AWS said: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY.",
+    "secret=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    "'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'",
+])
+def test_anything_shaped_like_a_secret_is_hidden_from_the_status_line(shown):
+    form = DoctorPanel()
+    form.fail(shown)
+    assert "wJalrXUtnFEMI" not in form.status.value and "****" in form.status_text
+
+
+def test_longer_tokens_are_not_mistaken_for_secrets():
+    form = DoctorPanel()
+    token = "A" * 41 + " and " + "b" * 39
+    form.fail(token)
+    assert token in form.status_text

@@ -38,7 +38,7 @@ class SimulatorApp:
             return self._admin(path[len("/_admin/"):], environ, start_response)
         if self.simulator.faults.should_drop():
             # Every service on the port (MTurk, IAM, STS): a flaky network does not pick one.
-            _lose_answer(self._route(path, environ, lambda *_: None), environ)
+            _lose_answer(self._route(path, environ, lambda *_: None), environ)  # raises
         return self._route(path, environ, start_response)
 
     def _route(self, path, environ, start_response):

@@ -23,7 +23,9 @@ _STATUS_STYLE = {
     "busy": ("…", "Working", "#555555"),
     "info": ("ℹ", "Note", "#175cd3"),
 }
-_SECRETLIKE = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])")
+# 40 characters of the secret alphabet standing alone; "=" may precede it ("secret=…"),
+# since base64 has "=" only at its end.
+_SECRETLIKE = re.compile(r"(?<![A-Za-z0-9/+])[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])")
 
 
 def redact(text: str) -> str:
