@@ -17,9 +17,11 @@ $(STAMP): pyproject.toml
 lab: $(STAMP)
 	MTURKLINK_MODE=$${MTURKLINK_MODE:-demo} $(BIN)/jupyter lab notebooks/00_start_here.ipynb
 
-## make app: the same forms as a code-free Voilà app
+## make app: the same forms as a code-free Voilà app. It serves the whole folder, so each
+## notebook's "Next" link opens the next one (one notebook alone would have nowhere to go).
 app: $(STAMP)
-	MTURKLINK_MODE=$${MTURKLINK_MODE:-demo} $(BIN)/voila notebooks/00_start_here.ipynb
+	@echo "Start with 00_start_here.ipynb: http://localhost:8866/voila/render/00_start_here.ipynb"
+	MTURKLINK_MODE=$${MTURKLINK_MODE:-demo} $(BIN)/voila notebooks/
 
 ## make test: every test, the notebooks included
 test: $(STAMP)
