@@ -155,6 +155,18 @@ def test_test_hit_form_needs_feedback_to_reject_and_cleans_up():
     assert form.status_text.startswith("✓ Done: nothing of the kit is left")
 
 
+@pytest.mark.parametrize("problem", ["no-policy", "sandbox"])
+def test_test_hit_in_a_broken_setup_points_to_the_doctor(problem):
+    form = TestHitForm()  # opening notebook 06 completes steps 1-4 in the demo world
+    breaker = DemoProblems()
+    breaker.problem.value = problem
+    breaker.apply_button.click()
+    form.create_button.click()
+    assert form.status_text.startswith("✗ Problem: AWS answered"), form.status_text
+    assert "the doctor (notebook 07) names the step" in form.status_text
+    assert not form.create_button.disabled
+
+
 def test_cost_estimate_updates_and_bad_reward_is_explained():
     form = TestHitForm()
     form.reward.value = "0.50"

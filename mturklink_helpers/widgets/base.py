@@ -36,16 +36,24 @@ def redact(text: str) -> str:
 
 
 def explain(exc: BaseException) -> str:
-    """One sentence for a learner. Our own errors already are one; AWS's get a prefix."""
-    response = getattr(exc, "response", None)
-    if isinstance(response, dict) and "Error" in response:
-        error = response["Error"]
-        turk = response.get("TurkErrorCode")
-        code = error.get("Code", "an error") + (f" ({turk})" if turk else "")
-        return redact(f"AWS answered {code}: {error.get('Message', '').strip()}")
-    text = str(exc).strip() or type(exc).__name__
+    """One sentence for a learner, and what to do next. Our own errors already are one."""
+    from ..awsutil import ACCESS_DENIED_CODES, UNKNOWN_KEY_CODES, WRONG_SECRET_CODES, error_codes
+    from ..doctor import NOT_LINKED_CODES
     from ..pacing import is_retryable
 
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict) and "Error" in response:
+        code, turk = error_codes(exc)
+        text = (f"AWS answered {code}{f' ({turk})' if turk else ''}: "
+                f"{response['Error'].get('Message', '').strip()}")
+        if is_retryable(exc):
+            text += " AWS was busy, even after several tries: try again in a minute."
+        elif (code in ACCESS_DENIED_CODES | UNKNOWN_KEY_CODES | WRONG_SECRET_CODES
+              or turk in NOT_LINKED_CODES):
+            text += (" Something in the setup is missing: the doctor (notebook 07) names the "
+                     "step of the guide that fixes it.")
+        return redact(text)
+    text = str(exc).strip() or type(exc).__name__
     if is_retryable(exc):  # no answer at all: the connection was refused, closed or timed out
         text += " No answer came back, even after several tries: try again in a minute."
     return redact(text)
