@@ -19,9 +19,12 @@ lab: $(STAMP)
 
 ## make app: the same forms as a code-free Voilà app. It serves the whole folder, so each
 ## notebook's "Next" link opens the next one (one notebook alone would have nowhere to go).
+## A tab closed without saying goodbye leaves its kernel: after 5 idle minutes with no tab
+## connected it is shut down (open tabs are never culled), so a room does not fill the memory.
 app: $(STAMP)
 	@echo "Start with 00_start_here.ipynb: http://localhost:8866/voila/render/00_start_here.ipynb"
-	MTURKLINK_MODE=$${MTURKLINK_MODE:-demo} $(BIN)/voila notebooks/
+	MTURKLINK_MODE=$${MTURKLINK_MODE:-demo} $(BIN)/voila notebooks/ \
+	    --MappingKernelManager.cull_interval=60 --MappingKernelManager.cull_idle_timeout=300
 
 ## make test: every test, the notebooks included
 test: $(STAMP)
