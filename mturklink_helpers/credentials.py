@@ -464,7 +464,13 @@ def parse_credentials_text(text: str, name: str = "the key file", user_name: str
         warnings.append(
             f"{name} also holds a console password: keep it somewhere safe and never share the file"
         )
-    return AccessKey(key_id, secret, user_name=cell(row, "user") or None, source=name, warnings=warnings)
+    user = cell(row, "user")
+    if secret in user:  # the name would carry the secret into every repr and message
+        raise CredentialsFileError(
+            "the User name column holds the secret access key: the file's columns are out of order",
+            source=name, line=line, column=columns["user"] + 1,
+        )
+    return AccessKey(key_id, secret, user_name=user or None, source=name, warnings=warnings)
 
 
 def load_credentials(source: str | os.PathLike | bytes | IO, user_name: str | None = None) -> AccessKey:

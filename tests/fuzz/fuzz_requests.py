@@ -108,8 +108,8 @@ def error_of(status: int, headers: dict, body: bytes, faults_on: bool = False) -
     assert error["__type"] in (set(ERROR_STATUS) if faults_on else NO_FAULTS), error
     assert status == ERROR_STATUS[error["__type"]], (status, error)
     assert isinstance(error["Message"], str) and error["Message"].strip(), error
-    if "TurkErrorCode" in error:
-        assert error["__type"] == "RequestError", error
+    if "TurkErrorCode" in error:  # mturk-facts.md: RequestError and ServiceFault carry one
+        assert error["__type"] in ("RequestError", "ServiceFault"), error
     return error
 
 

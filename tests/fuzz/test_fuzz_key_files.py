@@ -57,6 +57,13 @@ inputs = st.one_of(
     b"bob,AKIAI44QH8DHBEXAMPLE," + SECRET.encode() + b"\r\n",
     SECRET,
 ))
+# Regression (found by the long profile): one key whose row puts the secret in the User
+# name column too (there, by a stray byte in a UTF-16 file); the key's repr showed its name.
+@example(KeyFile(
+    b"User name,Access key ID,Secret access key\r\n"
+    b"x" + SECRET.encode() + b",AKIAI44QH8DHBEXAMPLE," + SECRET.encode() + b"\r\n",
+    SECRET,
+))
 @given(inputs)
 def test_any_key_file_gives_a_key_or_one_clean_sentence_without_the_secret(f: KeyFile):
     result = load(f.data, f.secret)
