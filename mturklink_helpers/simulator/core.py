@@ -149,6 +149,11 @@ class MTurkSimulator:
         arn = f"arn:aws:iam::aws:policy/{policy}"
         if policy and arn not in iam.managed_policies:  # refuse before making the user
             raise ValueError(f"there is no AWS managed policy {policy!r} in the simulated IAM")
+        if not isinstance(user_name, str) or not user_name:
+            raise ValueError(f"user_name must be a user name (text), not {user_name!r}")
+        if user_name in iam.users and len(iam.users[user_name].access_keys) >= 2:
+            # IAM's limit; refused before the policy is attached, so nothing changes
+            raise ValueError(f"the IAM user {user_name!r} already has two access keys")
         if user_name not in iam.users:
             iam.create_user(region_name="us-east-1", user_name=user_name, path="/", tags=[])
         if policy:

@@ -293,6 +293,7 @@ def probe_after_admin_change(world) -> None:
 @example(("workers-submit", b'{"hit_id": "nope", "account_id": "123456789012"}'))
 @example(("requester-key", b'{"user_name": "new-user", "policy": "NoSuchPolicy"}'))
 @example(("faults", b'{"seed": []}'))
+@example(("requester-key", b'{"user_name": 1e+20}'))  # a number is not a user name
 @example(("faults", b'{"service_fault_rate": 1}'))  # every probe faults: ServiceFault's shape
 @example(("state", b"[" * 100_000))
 @given(admin_requests())
@@ -318,3 +319,16 @@ def test_admin_interface_answers_junk_with_a_json_error(world, request):
     assert world.after() == before, (action, body, answer_)
     assert world.iam_state() == iam_before, (action, body, answer_)
 
+
+
+def test_a_third_requester_key_is_refused_before_anything_changes(world):
+    # Found by the long profile: the policy was attached, then IAM's two-key limit refused
+    # the key, so a refused request had changed the user.
+    body = json.dumps({"user_name": "two-keys", "policy": None}).encode()
+    for _ in range(2):
+        assert answer(world, "/_admin/requester-key", body, {})[0] == 200
+    iam_before = world.iam_state()
+    status, _, payload = answer(world, "/_admin/requester-key",
+                                json.dumps({"user_name": "two-keys"}).encode(), {})
+    assert status == 400 and "already has two access keys" in json.loads(payload)["error"]
+    assert world.iam_state() == iam_before
