@@ -465,9 +465,11 @@ def parse_credentials_text(text: str, name: str = "the key file", user_name: str
             f"{name} also holds a console password: keep it somewhere safe and never share the file"
         )
     user = cell(row, "user")
-    if secret in user:  # the name would carry the secret into every repr and message
+    if re.search(r"[A-Za-z0-9/+=]{40}", user):  # no IAM user name looks like this; a secret does
+        # The name would carry a secret (this key's or another's) into every repr and message.
         raise CredentialsFileError(
-            "the User name column holds the secret access key: the file's columns are out of order",
+            "the User name column holds something shaped like a secret access key: the file's "
+            "columns are out of order",
             source=name, line=line, column=columns["user"] + 1,
         )
     return AccessKey(key_id, secret, user_name=user or None, source=name, warnings=warnings)

@@ -64,6 +64,12 @@ inputs = st.one_of(
     b"x" + SECRET.encode() + b",AKIAI44QH8DHBEXAMPLE," + SECRET.encode() + b"\r\n",
     SECRET,
 ))
+# Regression (long profile again): the User name column holds another secret-shaped text.
+@example(KeyFile(
+    b"User name;Secret access key;Access key ID\n"
+    + SECRET.encode() + b";je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY;AKIAI44QH8DHBEXAMPLE\n",
+    SECRET,
+))
 @given(inputs)
 def test_any_key_file_gives_a_key_or_one_clean_sentence_without_the_secret(f: KeyFile):
     result = load(f.data, f.secret)
