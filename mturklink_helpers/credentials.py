@@ -47,7 +47,9 @@ def mask_key_id(key_id: str) -> str:
     key_id = str(key_id)
     if len(key_id) <= 8:
         return "…"
-    return f"{key_id[:4]}…{key_id[-4:]}"
+    # A broken cell can end in a line break or a control character: keep the sentence whole.
+    shown = f"{key_id[:4]}…{key_id[-4:]}"
+    return "".join(c if c.isprintable() else "?" for c in shown)
 
 
 def _mask_text(text: str, limit: int = 40) -> str:

@@ -70,6 +70,13 @@ inputs = st.one_of(
     + SECRET.encode() + b";je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY;AKIAI44QH8DHBEXAMPLE\n",
     SECRET,
 ))
+# Regression (long profile): a quoted id cell running onto the next line; its masked form
+# put a line break into the one-sentence message.
+@example(KeyFile(
+    b'"Secret access key"\t"Access key ID"\n"' + SECRET.encode()
+    + b'"\t"AKIAOPVA8RDW6B97LNWM\n\x14X "\n',
+    SECRET,
+))
 @given(inputs)
 def test_any_key_file_gives_a_key_or_one_clean_sentence_without_the_secret(f: KeyFile):
     result = load(f.data, f.secret)
