@@ -38,6 +38,7 @@ FIX_DOWNLOAD = "guide step 4 j–k: download the key file again, or create a new
 
 _ID_RE = re.compile(r"^[A-Z0-9]{20}$")
 _SECRET_RE = re.compile(r"^[A-Za-z0-9/+=]{40}$")
+_SECRET_RUN_RE = re.compile(r"[A-Za-z0-9/+=]{40}")  # a secret's shape anywhere in a text
 # Anything long and key-like; such text is masked before it goes into a message.
 _KEYLIKE_RE = re.compile(r"[A-Za-z0-9/+=]{16,}")
 
@@ -467,7 +468,7 @@ def parse_credentials_text(text: str, name: str = "the key file", user_name: str
             f"{name} also holds a console password: keep it somewhere safe and never share the file"
         )
     user = cell(row, "user")
-    if re.search(r"[A-Za-z0-9/+=]{40}", user):  # no IAM user name looks like this; a secret does
+    if _SECRET_RUN_RE.search(user):  # no IAM user name looks like this; a secret does
         # The name would carry a secret (this key's or another's) into every repr and message.
         raise CredentialsFileError(
             "the User name column holds something shaped like a secret access key: the file's "
