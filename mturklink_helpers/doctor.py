@@ -162,7 +162,7 @@ class Diagnosis:
         first = self.first_failure
         if first is None and self.unknown:
             what = ", ".join(_lower(c.title) for c in self.unknown)
-            return f"Could not check: {what} ({self.unknown[0].summary}). {COULD_NOT_CHECK}"
+            return f"Could not check {what}: {self.unknown[0].summary}. {COULD_NOT_CHECK}"
         if first is None:
             warned = [c for c in self.checks if c.status is Status.WARNING]
             if warned:
@@ -204,7 +204,8 @@ class Diagnosis:
         lines = [f"mturklink doctor: access key {self.key_id}{who}", ""]
         for number, c in enumerate(self.checks, 1):
             step = f"  [guide step {c.step}]" if c.step and c.status is not Status.OK else ""
-            lines.append(f" {c.status.symbol} {c.status.value.upper():<8}{number}. {c.title}{step}")
+            label = "UNKNOWN" if c.status is Status.UNKNOWN else c.status.value.upper()
+            lines.append(f" {c.status.symbol} {label:<8}{number}. {c.title}{step}")
             lines += wrap("", c.summary)
             if c.evidence:
                 lines += wrap("evidence: ", c.evidence)
@@ -319,7 +320,7 @@ def _could_not(name: str, title: str, meaning: Meaning, tried: str) -> Check:
     why = ("no answer came back" if meaning.kind is Kind.NO_ANSWER else
            "AWS was busy, even after several tries" if meaning.kind is Kind.BUSY else
            "the answer was one the kit does not understand")
-    return Check(name, title, Status.UNKNOWN, f"could not check: {tried}, and {why}",
+    return Check(name, title, Status.UNKNOWN, f"{tried}, and {why}",
                  evidence=meaning.evidence, fix=COULD_NOT_CHECK)
 
 
@@ -587,7 +588,9 @@ def diagnose(
     session = key.session()
     who, identity = _identity(session, key, endpoints)
     if who is None:
-        return Diagnosis(masked, [shape, identity] + [_skipped(n, t) for n, t in names[1:]])
+        why = ("not checked: an earlier check could not be made"
+               if identity.status is Status.UNKNOWN else "not checked: an earlier check failed")
+        return Diagnosis(masked, [shape, identity] + [_skipped(n, t, why) for n, t in names[1:]])
 
     answers, clients, waited, tries = _ask_both(session, environments, endpoints, wait, progress)
     checks = {"key_shape": shape, "identity": identity}
@@ -628,11 +631,12 @@ def step_verdict(diagnosis: Diagnosis, number: int) -> StepVerdict:
     if failed:
         first = failed[0]
         return StepVerdict(number, False, f"step {number} is not done: {first.summary}. {first.fix}")
-    if any(c.status is Status.UNKNOWN for c in checks):
-        unknown = next(c for c in checks if c.status is Status.UNKNOWN)
+    pending = not checks or any(c.status in (Status.SKIPPED, Status.UNKNOWN) for c in checks)
+    if pending and diagnosis.unknown:  # no answer somewhere on the way to this step's checks
+        unknown = diagnosis.unknown[0]
         return StepVerdict(number, None, f"could not check step {number}: {unknown.summary}. "
                                          f"{COULD_NOT_CHECK}")
-    if not checks or any(c.status is Status.SKIPPED for c in checks):
+    if pending:
         first = diagnosis.first_failure
         before = f" first: {first.fix}" if first else "."
         return StepVerdict(number, None, f"step {number} cannot be checked until the key works"
