@@ -23,16 +23,17 @@ DEMO_PROBLEMS = {
 
 
 def catch_up(kit: Kit, through_step: int) -> None:
-    """Demo mode: do steps 1..through_step in the world if not done yet (a notebook opened on
-    its own starts where the earlier ones would have left off). From step 4 on, a key is
-    loaded: the learner's own from an earlier notebook, or a new one."""
-    world = kit.world
-    done = world.steps_done()
+    """Demo mode: a notebook opened on its own starts where the earlier ones would have left
+    off. In a world with no AWS account yet, steps 1..through_step (up to 3) are done; from
+    step 4 on, a key is made and loaded if none is. A learner who made the account has made
+    their own choices since: a step they left out or undid stays so."""
     from .steps import STEPS
 
-    for step in STEPS:
-        if step.number <= min(through_step, 3) and step.demo and not done.get(step.number):
-            getattr(world, step.demo.do)()
+    world = kit.world
+    if not world.steps_done()[1]:
+        for step in STEPS:
+            if step.number <= min(through_step, 3) and step.demo:
+                getattr(world, step.demo.do)()
     if through_step >= 4 and kit.key is None:
         path = kit.demo_download()
         path.unlink(missing_ok=True)  # a new download replaces the old one

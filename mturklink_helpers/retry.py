@@ -33,7 +33,7 @@ def client_config(max_attempts: int = MAX_ATTEMPTS):
     """botocore's Config for every client the kit builds (see :mod:`.clients`)."""
     from botocore.config import Config
 
-    return Config(retries={"mode": "standard", "max_attempts": max_attempts},
+    return Config(retries={"mode": "standard", "total_max_attempts": max_attempts},
                   connect_timeout=CONNECT_TIMEOUT, read_timeout=READ_TIMEOUT)
 
 

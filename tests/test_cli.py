@@ -58,7 +58,8 @@ def test_doctor_json_names_the_missing_step_and_exits_1(world, aws_files, capsys
     assert {c["name"]: c["status"] for c in data["checks"]}["sandbox"] == "failed"
 
 
-def test_doctor_missing_file_or_profile_exits_2(world, tmp_path, capsys):
+def test_doctor_missing_file_or_profile_exits_2(world, aws_files, tmp_path, capsys):
+    save_profile(world.console_create_iam_user(), "mturk", aws_files)
     assert main(["doctor", "--credentials", str(tmp_path / "nope.csv")]) == 2
     err = capsys.readouterr().err
     assert "no such file" in err and err.count("\n") == 1
@@ -155,19 +156,19 @@ def admin_post(url: str, action: str, body: dict) -> dict:
         return json.loads(response.read())
 
 
-def test_cli_against_the_simulator_server(server, aws_files, tmp_path, capsys):
+def test_cli_doctor_against_a_simulator_server_started_by_hand(server, aws_files, tmp_path,
+                                                              capsys):
     import os
     import subprocess
     import sys
 
-    from mturklink_helpers.credentials import AccessKey
+    from mturklink_helpers.credentials import AccessKey, write_credentials
 
-    # moto's server does not check IAM signatures, so any well-formed admin key will do.
-    save_profile(AccessKey("AKIA" + "A" * 16, "s" * 40), "admin", aws_files)
-    out = tmp_path / "credentials.csv"
-    assert main(["create-iam-user", "--admin-profile", "admin", "--out", str(out),
-                 "--endpoint-url", server]) == 0
-    capsys.readouterr()
+    # The server authenticates every key from the first request: ask its console for one,
+    # as an instructor preparing a demo would.
+    made = admin_post(server, "requester-key", {})
+    out = write_credentials(AccessKey(made["AccessKeyId"], made["SecretAccessKey"],
+                                      made["UserName"]), tmp_path / "credentials.csv")
 
     # The doctor as a separate process: exactly what an instructor types.
     done = subprocess.run(

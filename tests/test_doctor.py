@@ -160,7 +160,8 @@ def test_key_still_propagating_is_waited_for_on_the_simulated_clock(world, kit):
     assert diagnosis.ok
     assert diagnosis["new_key"].status is Status.OK
     assert "after" in diagnosis["new_key"].summary and "minute" in diagnosis["new_key"].summary
-    assert 40 <= waited < 90 and diagnosis.waited == pytest.approx(waited)
+    # The world clock also runs in real time: the few real milliseconds of the calls count.
+    assert 40 <= waited < 90 and diagnosis.waited == pytest.approx(waited, abs=1.0)
 
 
 def test_key_that_never_arrives_is_called_broken_after_the_limit(world, kit):

@@ -37,7 +37,7 @@ def test_endpoint_override_and_sessions():
 
 
 def test_iam_and_sts_go_to_aws_or_to_the_world_root():
-    assert client(KEY, "sts").meta.endpoint_url == "https://sts.amazonaws.com"
+    assert client(KEY, "sts").meta.endpoint_url == "https://sts.us-east-1.amazonaws.com"
     assert client(KEY, "iam", "http://127.0.0.1:5000/sandbox").meta.endpoint_url == \
         "http://127.0.0.1:5000"
     assert Endpoints.of(None).is_aws and str(Endpoints.of("http://h:1/")) == "http://h:1"

@@ -151,7 +151,7 @@ def test_test_hit_in_a_broken_setup_points_to_the_doctor(problem, kit):
     breaker.apply_button.click()
     form.create_button.click()
     assert form.status_text.startswith("✗ Problem: AWS answered"), form.status_text
-    assert "the doctor (notebook 07) names the step" in form.status_text
+    assert "The doctor (notebook 07) names the step" in form.status_text
     assert not form.create_button.disabled
 
 

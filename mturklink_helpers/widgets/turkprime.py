@@ -34,8 +34,12 @@ class TurkPrimeHandoff(Form):
             self.fail(f"{ready.summary}. {ready.fix}")
             self.output.value = diagnosis.to_html()
             return
-        if ready.status is Status.UNKNOWN:
-            self.set_status("unknown", f"{ready.summary}. {ready.fix}")
+        if ready.status is not Status.OK and ready.status is not Status.WARNING:
+            # Not checked: an earlier check failed, or got no answer.
+            if diagnosis.failed:
+                self.fail(diagnosis.verdict)
+            else:
+                self.set_status("unknown", diagnosis.verdict)
             self.output.value = diagnosis.to_html()
             return
         self.kit.record(5)
