@@ -70,11 +70,6 @@ class KitState:
 state = KitState()
 
 
-def selftest() -> bool:
-    """True when the kit's own tests run a notebook (they click the forms from code)."""
-    return os.environ.get("MTURKLINK_SELFTEST") == "1"
-
-
 # Problems a learner (or a test) can put into the demo world to watch the doctor find them.
 DEMO_PROBLEMS = {
     "none": "Nothing: everything is set up right",
