@@ -440,6 +440,7 @@ class CleanupReport:
     waiting_for_review: dict[str, int] = field(default_factory=dict)  # HIT → submitted
     in_progress: dict[str, int] = field(default_factory=dict)  # HIT → workers still working
     failed: dict[str, str] = field(default_factory=dict)  # HIT → reason
+    not_listed: str | None = None  # why the kit's HITs could not be listed (nothing was done)
     would_delete: list[str] = field(default_factory=list)  # dry run only
     would_expire: list[str] = field(default_factory=list)  # dry run only
     requests: int = 0
@@ -450,9 +451,8 @@ class CleanupReport:
     @property
     def done(self) -> bool:
         """Nothing of the kit's is left to clean up."""
-        return not (self.waiting_for_review or self.in_progress or self.failed) and (
-            not self.dry_run or not self.found
-        )
+        return not (self.waiting_for_review or self.in_progress or self.failed
+                    or self.not_listed) and (not self.dry_run or not self.found)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -467,6 +467,9 @@ class CleanupReport:
         }
 
     def lines(self) -> list[str]:
+        if self.not_listed:
+            return [f"could not list the kit's HITs, so nothing was cleaned up: {self.not_listed} "
+                    "Run clean-up again in a minute."]
         if self.dry_run:
             out = [
                 f"dry run: found {self.found} kit HITs; nothing was changed",
@@ -558,21 +561,40 @@ def cleanup(
     report = CleanupReport(dry_run=dry_run)
     limiter = RateLimiter(max_rate)
     with paced(client, limiter) as stats:
-        hits = list_kit_hits(client, stats=stats)
+        try:
+            hits = list_kit_hits(client, stats=stats)
+        except Exception as exc:  # noqa: BLE001 - reported: the learner runs it again
+            report.not_listed = _reason(exc)
+            report.seconds = time.perf_counter() - started
+            return report
         report.found = len(hits)
         if progress:
             progress(0, len(hits))
         retire = _Retirer(client, stats, approve_submitted, dry_run)
         pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="mturklink-cleanup")
+        queue = iter(hits)
+        running: dict = {}
+
+        def submit_next() -> None:
+            hit = next(queue, None)
+            if hit is not None:
+                running[pool.submit(retire, hit)] = hit["HITId"]
+
         try:
-            futures = {pool.submit(retire, hit): hit["HITId"] for hit in hits}
-            for done, future in enumerate(as_completed(futures), 1):
-                future.result().add_to(report, futures[future])
+            # At most max_workers HITs are handed out beyond those reported, so an
+            # interrupted clean-up (Ctrl-C, a failing progress callback) stops sending at
+            # once; running cleanup again picks up the rest.
+            for _ in range(max(1, max_workers)):
+                submit_next()
+            done = 0
+            while running:
+                finished = next(as_completed(running))
+                finished.result().add_to(report, running.pop(finished))
+                done += 1
                 if progress:
                     progress(done, len(hits))
+                submit_next()
         finally:
-            # An interrupted clean-up (Ctrl-C, a failing progress callback) stops sending at
-            # once instead of finishing the queue; running cleanup again picks up the rest.
             pool.shutdown(wait=True, cancel_futures=True)
     report.requests = stats.requests
     report.throttled = stats.throttled

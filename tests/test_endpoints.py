@@ -5,8 +5,8 @@ from __future__ import annotations
 import boto3
 import pytest
 
-from mturklink_helpers.credentials import AccessKey
 from mturklink_helpers.clients import Endpoints, client, mturk_client
+from mturklink_helpers.credentials import AccessKey
 from mturklink_helpers.endpoints import Environment
 from mturklink_helpers.retry import MAX_ATTEMPTS
 
