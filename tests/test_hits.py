@@ -147,7 +147,7 @@ def test_one_call_makes_at_most_max_attempts_http_attempts(world):
     for attempts in (MAX_ATTEMPTS, BULK_MAX_ATTEMPTS):
         client = mturk_client(key, "sandbox", max_attempts=attempts)
         sent = []
-        client.meta.events.register("request-created.mturk", lambda **_: sent.append(1))
+        client.meta.events.register("request-created.mturk", lambda sent=sent, **_: sent.append(1))
         with pytest.raises(ClientError) as caught:
             client.get_account_balance()
         assert caught.value.response["Error"]["Code"] == "ServiceFault"
