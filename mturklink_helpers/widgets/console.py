@@ -41,11 +41,13 @@ class ConsoleChecklist(Form):
         catch_up(self.kit, self.step.number - 1)
         world, label = self.kit.world, self.step.demo.label
         if self.step.demo.do == "console_create_iam_user":
+            from ..kit import DEMO_DOWNLOAD
+
             path = self.kit.demo_download()
             path.unlink(missing_ok=True)  # a new download replaces the old one
             world.console_create_iam_user(download=path)
-            self.succeed(f"{label}: done in the demo world; the console saved the key file as "
-                         f"{path.name} in {path.parent}. Load it below.")
+            self.succeed(f"{label}: done in the demo world; the key file is {DEMO_DOWNLOAD} "
+                         "(beside this notebook). Load it below.")
             return
         getattr(world, self.step.demo.do)()
         self.succeed(f"{label}: done in the demo world. Press “Check this step” to check it.")

@@ -77,9 +77,9 @@ class LoadCredentialsForm(Form):
         finally:
             self.upload.value = ()  # the file's bytes hold the secret: drop them from the widget
         self.kit.use_key(key, path)
-        where = ("" if path else " (for this notebook: load it by its path to keep it for the "
-                 "next ones)")
-        self.succeed(f"loaded access key {key.masked_id}{where}.", _key_summary(self.kit, key))
+        note = ("" if path else "<p>Loaded for this notebook. To have the next notebooks find "
+                "it too, load it by its path.</p>")
+        self.succeed(f"loaded access key {key.masked_id}.", _key_summary(self.kit, key) + note)
 
 
 class CreateIamUserForm(Form):

@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from mturklink_helpers.credentials import load_credentials
-from mturklink_helpers.widgets.console import DEMO_DOWNLOAD
+from mturklink_helpers.kit import DEMO_DOWNLOAD
 
 pytestmark = pytest.mark.browser
 
@@ -83,7 +83,7 @@ def test_04_iam_user_both_routes(kit):
     console = nb.form("Step 4: ")
     tick_all(console)
     nb.press(console, "Demo: Create the IAM user and download credentials.csv",
-             f"your browser saved it as {DEMO_DOWNLOAD}")
+             f"the key file is {DEMO_DOWNLOAD}")
     downloaded = kit.root / DEMO_DOWNLOAD
     console_key = load_credentials(downloaded)
 
