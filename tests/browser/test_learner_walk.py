@@ -64,7 +64,7 @@ def test_01_to_03_console_checklists(lab, notebook, step, action):
     nb.press(form, f"Demo: {action}", f"✓ Done: {action}: done in the demo world.")
     nb.press(form, "Check this step", f"✓ Done: step {step} is done.")
     # Undo it, and the check notices; do it again, and the check passes again.
-    nb.press(form, "Demo: undo it", "✓ Done: Undo: done in the demo world.")
+    nb.press(form, "Demo: undo it", "✓ Done: undone in the demo world (and un-marked")
     nb.press(form, "Check this step", f"✗ Problem: step {step} is not done yet")
     nb.press(form, f"Demo: {action}", f"✓ Done: {action}: done in the demo world.")
     nb.press(form, "Check this step", f"✓ Done: step {step} is done.")
