@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from functools import partial
 
 from .endpoints import Environment
-from .errors import classify, error_codes
+from .errors import Kind, classify, error_codes
 from .fees import (
     CostEstimate,
     estimate_cost,
@@ -413,7 +413,7 @@ def _review_one(client, operation: str, assignment_id: str, status: str, **kwarg
     try:
         getattr(client, operation)(AssignmentId=assignment_id, **kwargs)
     except Exception as exc:
-        if error_codes(exc)[0] != "RequestError":
+        if classify(exc).kind is not Kind.REQUEST_REFUSED:
             raise
         now = client.get_assignment(AssignmentId=assignment_id)
         if now["Assignment"]["AssignmentStatus"] != status:
@@ -668,7 +668,7 @@ class _Retirer:
         try:
             self._call("delete_hit", HITId=hit_id)
         except Exception as exc:
-            if error_codes(exc)[0] != "RequestError":
+            if classify(exc).kind is not Kind.REQUEST_REFUSED:
                 raise
             if self._gone(hit_id):  # an earlier try went through; only its answer was lost
                 outcome.deleted = True

@@ -301,14 +301,14 @@ def provision_iam_user(
         try:
             user = iam.get_user(UserName=user_name)["User"]
         except ClientError as exc:
-            if error_codes(exc)[0] != "NoSuchEntity":
+            if classify(exc).kind is not Kind.NOT_FOUND:
                 raise
             report(Progress("user", f"creating the IAM user {user_name}"))
             try:
                 user = iam.create_user(UserName=user_name)["User"]
             except ClientError as exc:
                 # botocore retried after a lost answer and met the user its first try made.
-                if error_codes(exc)[0] != "EntityAlreadyExists":
+                if classify(exc).kind is not Kind.ALREADY_EXISTS:
                     raise
                 user = iam.get_user(UserName=user_name)["User"]
             created_user = True
@@ -423,7 +423,7 @@ def _delete_key(iam, user_name: str, key_id: str) -> None:
     try:
         iam.delete_access_key(UserName=user_name, AccessKeyId=key_id)
     except ClientError as exc:
-        if error_codes(exc)[0] != "NoSuchEntity":
+        if classify(exc).kind is not Kind.NOT_FOUND:
             raise
 
 
