@@ -125,7 +125,7 @@ def test_05_turkprime_handoff(lab):
     expect(handoff.locator("table")).to_contain_text("(never shown)")
     step5 = nb.form("Step 5: ")
     tick_all(step5)
-    nb.press(step5, "Check this step", "✓ Done: step 5 is done (the doctor agrees).")
+    nb.press(step5, "Check this step", "✓ Done: step 5 is done (the doctor checked it).")
     nb.assert_no_secret()
     nb.screenshot()
 
