@@ -156,6 +156,24 @@ def _patch_moto_time(clock) -> None:
     for name, module in list(sys.modules.items()):
         if name.startswith("moto") and getattr(module, "utcnow", None) is original:
             module.utcnow = utcnow
+    _patch_moto_session_tokens()
+
+
+def _patch_moto_session_tokens() -> None:
+    """moto draws STS session tokens from os.urandom: here from its seedable generator, so a
+    replayed AssumeRole gives back the same temporary credentials."""
+    import moto.sts.models as sts_models
+    import moto.sts.utils as sts_utils
+    from moto.moto_api._internal import mock_random
+
+    prefix = sts_utils.SESSION_TOKEN_PREFIX
+
+    def random_session_token() -> str:
+        noise = mock_random.getrandbits(266 * 8).to_bytes(266, "little")
+        return prefix + base64.b64encode(noise)[len(prefix):].decode()
+
+    sts_utils.random_session_token = random_session_token
+    sts_models.random_session_token = random_session_token
 
 
 def _derive(seed: int, index: int, what: str) -> int:
