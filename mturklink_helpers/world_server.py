@@ -338,6 +338,8 @@ class WorldService:
         self.lock = threading.RLock()  # one request at a time: moto is not thread-safe
         self.last_request = self.previous_request = time.monotonic()
         self.stopping = threading.Event()
+        self.answering = 0  # connections being answered (the last answer is sent before exit)
+        self.answering_lock = threading.Lock()
         self.clock = _clock_class()()
         _patch_moto_time(self.clock)
         self.sim = MTurkSimulator(seed=self.seed, auth=True, clock=self.clock)
@@ -1040,6 +1042,15 @@ def _bind(service: WorldService, state_dir: Path):
         def log_request(self, *args, **kwargs):
             pass
 
+        def handle(self):
+            with service.answering_lock:
+                service.answering += 1
+            try:
+                super().handle()
+            finally:
+                with service.answering_lock:
+                    service.answering -= 1
+
     try:
         last = int((state_dir / PORT_FILE).read_text().strip())
     except (OSError, ValueError):
@@ -1128,6 +1139,9 @@ def serve(home: Path, ready_fd: int | None) -> int:
         server.serve_forever(poll_interval=0.2)
     finally:
         server.server_close()  # the port is free before the lock is let go
+        deadline = time.monotonic() + 10
+        while service.answering and time.monotonic() < deadline:
+            time.sleep(0.01)  # the answers under way (demo stop's own) are sent first
         with service.lock:
             service.journal.close()
         _remove_world_file(service)
