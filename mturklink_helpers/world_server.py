@@ -1075,6 +1075,14 @@ def _try_lock(home: Path):
     return fd
 
 
+def _still_listed(service: WorldService) -> bool:
+    try:
+        info = json.loads((service.home / client.WORLD_FILE).read_text(encoding="utf-8"))
+        return info.get("world_id") == service.world_id
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
 def _remove_world_file(service: WorldService) -> None:
     path = service.home / client.WORLD_FILE
     with contextlib.suppress(OSError, ValueError):
@@ -1113,6 +1121,11 @@ def serve(home: Path, ready_fd: int | None) -> int:
         nonlocal lock_fd
         interval = min(max(idle / 10, 0.05), 30.0)
         while not service.stopping.wait(interval):
+            if not _still_listed(service):
+                # world.json deleted (its home too?) or naming another world: nobody can find
+                # this one any more, so it would only hold its port and memory.
+                service.shutdown("its world.json is gone or names another world")
+                return
             if time.monotonic() - service.last_request < idle:
                 continue
             lock_fd = _try_lock(home)  # not while a connect() is finding this world

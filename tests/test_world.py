@@ -170,14 +170,20 @@ def test_eight_processes_connecting_at_once_get_one_world(homes):
     children = [subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE,
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO)
                 for _ in range(8)]
-    for child in children:  # all of them have started; now let them go together
-        child.stdin.close()
-        child.stdin = None
     pids = set()
-    for child in children:
-        out, err = child.communicate(timeout=300)
-        assert child.returncode == 0, err.decode()
-        pids.add(int(out.decode().strip()))
+    try:
+        for child in children:  # all of them have started; now let them go together
+            child.stdin.close()
+            child.stdin = None
+        for child in children:
+            out, err = child.communicate(timeout=300)
+            assert child.returncode == 0, err.decode()
+            pids.add(int(out.decode().strip()))
+    finally:  # no child left to start a world after the fixture has cleaned up
+        for child in children:
+            if child.poll() is None:
+                child.kill()
+            child.wait()
     assert len(pids) == 1
     assert _world_pids(home) == list(pids)
     assert world.status(home)["pid"] == pids.pop()
@@ -498,6 +504,15 @@ def test_the_world_stops_after_its_idle_time(homes, monkeypatch):
     assert world.connect(home).steps_done()[1] is True
     log = (home / world.STATE_DIR / world.LOG_FILE).read_text()
     assert "idle for 1 s" in log
+
+
+def test_a_world_nobody_can_find_stops(homes, monkeypatch):
+    home = homes()
+    monkeypatch.setenv(world.IDLE_ENV, "20")  # looks every 2 s
+    w = world.connect(home)
+    (home / world.WORLD_FILE).unlink()
+    assert _gone(w.pid)
+    assert "world.json is gone" in (home / world.STATE_DIR / world.LOG_FILE).read_text()
 
 
 def test_a_bad_idle_setting_is_refused(homes, monkeypatch):
