@@ -515,6 +515,24 @@ def test_a_world_nobody_can_find_stops(homes, monkeypatch):
     assert "world.json is gone" in (home / world.STATE_DIR / world.LOG_FILE).read_text()
 
 
+def test_a_world_that_cannot_start_says_why(homes):
+    import fcntl
+
+    home = homes()
+    world.connect(home)
+    world.stop(home)
+    # A second server on the same state folder refuses to start (it would fork the journal):
+    # here the test holds the folder's server lock, as a running world does.
+    guard = os.open(home / world.STATE_DIR / world.SERVER_LOCK_FILE, os.O_RDWR)
+    try:
+        fcntl.flock(guard, fcntl.LOCK_EX)
+        with pytest.raises(world.WorldError, match="did not start.*already serves"):
+            world.connect(home)
+    finally:
+        os.close(guard)
+    assert world.connect(home).ping()
+
+
 def test_a_bad_idle_setting_is_refused(homes, monkeypatch):
     monkeypatch.setenv(world.IDLE_ENV, "soon")
     with pytest.raises(world.WorldError, match="MTURKLINK_WORLD_IDLE must be a number"):
