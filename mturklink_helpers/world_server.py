@@ -136,15 +136,23 @@ def _clock_class():
     return WorldClock
 
 
+_moto_clock = None  # the clock moto's utcnow reads (the world's; replaced if rebuilt)
+
+
 def _patch_moto_time(clock) -> None:
     """moto's ``utcnow`` reads the world's real-time part: frozen during a request, so a
     replayed key gets the creation date the live one had."""
+    global _moto_clock
     import moto.core.utils as moto_utils
 
-    original = getattr(moto_utils, "_mturklink_original_utcnow", moto_utils.utcnow)
+    _moto_clock = clock
+    if getattr(moto_utils, "_mturklink_original_utcnow", None) is not None:
+        return  # patched already (a world rebuilt in the same process)
+    original = moto_utils.utcnow
 
     def utcnow() -> dt.datetime:
-        return dt.datetime.fromtimestamp(clock.real(), dt.UTC).replace(tzinfo=None)
+        real = _moto_clock.real() if _moto_clock is not None else time.time()
+        return dt.datetime.fromtimestamp(real, dt.UTC).replace(tzinfo=None)
 
     moto_utils._mturklink_original_utcnow = original
     moto_utils.utcnow = utcnow
@@ -346,7 +354,7 @@ class WorldService:
         self.inner = SimulatorApp(self.sim)
         settings.INITIAL_NO_AUTH_ACTION_COUNT = 0  # authenticate from the first request
         # The answer is lost (drop_rate) only after the change is in the journal: see __call__.
-        self._drop = self.sim.faults.should_drop
+        self._drop = getattr(self.sim.faults, "should_drop", None) or (lambda: False)
         self.sim.faults.should_drop = lambda: False
         self._writing: int | None = None
         self._hook_backends()
@@ -395,12 +403,18 @@ class WorldService:
 
         iam_backends[ACCOUNT_ID]["aws"]
         sts_backends[ACCOUNT_ID]["global"]
-        for service in MOTO_SERVICES:
-            self.inner.moto.get_application({
-                "PATH_INFO": "/", "HTTP_HOST": "127.0.0.1", "REQUEST_METHOD": "POST",
-                "HTTP_AUTHORIZATION": f"AWS4-HMAC-SHA256 Credential=X/20200101/us-east-1/"
-                                      f"{service}/aws4_request, SignedHeaders=host, Signature=x",
-            })
+        dispatcher = getattr(self.inner, "moto", None)
+        try:  # moto's own apps, built on their first request otherwise: only a speed-up
+            for service in MOTO_SERVICES:
+                dispatcher.get_application({
+                    "PATH_INFO": "/", "HTTP_HOST": "127.0.0.1", "REQUEST_METHOD": "POST",
+                    "HTTP_AUTHORIZATION": f"AWS4-HMAC-SHA256 Credential=X/20200101/us-east-1/"
+                                          f"{service}/aws4_request, SignedHeaders=host, "
+                                          "Signature=x",
+                })
+        except Exception as error:
+            log(f"warming up moto's {service} app failed ({type(error).__name__}): it is "
+                "built on its first request instead")
 
     # --- replay -------------------------------------------------------------------------------
 

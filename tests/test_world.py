@@ -494,14 +494,15 @@ def test_a_world_serving_but_not_answering_as_itself_is_not_trusted(homes):
 
 def test_the_world_stops_after_its_idle_time(homes, monkeypatch):
     home = homes()
+    world.connect(home).create_aws_account()
+    world.stop(home)
     monkeypatch.setenv(world.IDLE_ENV, "1")
-    w = world.connect(home)
-    w.create_aws_account()
+    w = world.connect(home)  # nothing asks it anything after this
     assert _gone(w.pid)
     assert not (home / world.WORLD_FILE).exists()
     assert world.status(home) is None
     monkeypatch.delenv(world.IDLE_ENV)
-    assert world.connect(home).steps_done()[1] is True
+    assert world.connect(home).steps_done()[1] is True  # its state was kept
     log = (home / world.STATE_DIR / world.LOG_FILE).read_text()
     assert "idle for 1 s" in log
 
