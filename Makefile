@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab app test lint bench pins clean
+.PHONY: lab app lessons test lint bench pins clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,18 +13,35 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-## make lab: start JupyterLab on the first notebook, in demo mode (no AWS account needed)
+# Where the lessons live: NN_name.md (the source) paired with NN_name.ipynb (jupytext.toml).
+LESSONS := notebooks
+# Containers, cloud VMs and many workshop servers run as root, which Jupyter refuses
+# without --allow-root. (Expanded only by the targets that use it.)
+ALLOW_ROOT = $(if $(filter 0,$(shell id -u)),--allow-root)
+
+## make lab: start JupyterLab on the first notebook, in demo mode (no AWS account needed).
+## Extra flags for JupyterLab go in ARGS, e.g. make lab ARGS="--no-browser --port 8890".
+## The address it prints (and the page it opens) is notebook 00 itself, not the Launcher.
 lab: $(STAMP)
-	MTURKLINK_MODE=$${MTURKLINK_MODE:-demo} $(BIN)/jupyter lab notebooks/00_start_here.ipynb
+	MTURKLINK_MODE=$${MTURKLINK_MODE:-demo} $(BIN)/jupyter lab $(ALLOW_ROOT) \
+	    --ServerApp.root_dir=$(LESSONS) --LabApp.default_url=/lab/tree/00_start_here.ipynb $(ARGS)
 
 ## make app: the same forms as a code-free Voilà app. It serves the whole folder, so each
 ## notebook's "Next" link opens the next one (one notebook alone would have nowhere to go).
 ## A tab closed without saying goodbye leaves its kernel: after 5 idle minutes with no tab
 ## connected it is shut down (open tabs are never culled), so a room does not fill the memory.
+## Extra flags for Voilà go in ARGS, e.g. make app ARGS="--no-browser --port 8867".
 app: $(STAMP)
-	@echo "Start with 00_start_here.ipynb: http://localhost:8866/voila/render/00_start_here.ipynb"
-	MTURKLINK_MODE=$${MTURKLINK_MODE:-demo} $(BIN)/voila notebooks/ \
-	    --MappingKernelManager.cull_interval=60 --MappingKernelManager.cull_idle_timeout=300
+	@port=8866; set -- $(ARGS); while [ $$# -gt 0 ]; do case "$$1" in \
+	    --port=*|--Voila.port=*) port=$${1#*=};; --port|--Voila.port) port=$$2;; esac; shift; done; \
+	    echo "Start with 00_start_here.ipynb: http://localhost:$$port/voila/render/00_start_here.ipynb"
+	MTURKLINK_MODE=$${MTURKLINK_MODE:-demo} $(BIN)/voila $(LESSONS)/ \
+	    --MappingKernelManager.cull_interval=60 --MappingKernelManager.cull_idle_timeout=300 $(ARGS)
+
+## make lessons: after editing a lesson's .md outside JupyterLab, bring its .ipynb up to date
+## (jupytext --sync: the newer file of each pair wins; outputs in the .ipynb are kept)
+lessons: $(STAMP)
+	$(BIN)/jupytext --sync $(LESSONS)/[0-9][0-9]_*.md
 
 ## make test: every test, the notebooks included
 test: $(STAMP)

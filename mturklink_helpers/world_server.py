@@ -348,6 +348,7 @@ class WorldService:
         self.stopping = threading.Event()
         self.answering = 0  # connections being answered (the last answer is sent before exit)
         self.answering_lock = threading.Lock()
+        self.requests = 0  # every request answered (or refused) since the process started
         self.clock = _clock_class()()
         _patch_moto_time(self.clock)
         self.sim = MTurkSimulator(seed=self.seed, auth=True, clock=self.clock)
@@ -474,6 +475,7 @@ class WorldService:
 
     def __call__(self, environ, start_response):
         self.previous_request, self.last_request = self.last_request, time.monotonic()
+        self.requests += 1
         path = environ.get("PATH_INFO", "") or "/"
         if "moto-api" in path.lower() or path.startswith("/latest/"):
             return _answer(start_response, 404, {"error": "not here: this demo world does not "
@@ -629,7 +631,8 @@ class WorldService:
         return {"account_id": ACCOUNT_ID, "linked": bool(account.linked),
                 "sandbox_registered": bool(account.sandbox_registered),
                 "production_balance": str(account.production_balance),
-                "now": self.clock.now().isoformat(), "steps": self.steps(), **self.counts()}
+                "now": self.clock.now().isoformat(), "steps": self.steps(),
+                "requests": self.requests, **self.counts()}
 
     def status(self) -> dict:
         idle_for = time.monotonic() - self.previous_request
@@ -656,6 +659,28 @@ class WorldService:
 
 def _ping(w: WorldService, p: dict) -> dict:
     return {"world_id": w.world_id, "pid": os.getpid()}
+
+
+def _reset(w: WorldService, p: dict) -> dict:
+    """Every user, key, link, balance and HIT gone, in place (no new process): the journal
+    starts again. For `demo reset` and for tests, which need a blank world many times."""
+    from moto.core.base_backend import BackendDict
+
+    from .simulator import iam_policies
+
+    BackendDict.reset()
+    iam_policies.install()
+    w.sim.reset()
+    w.clock.offset = 0.0
+    w.sim.link_requester(ACCOUNT_ID, False)
+    w.sim.register_sandbox(ACCOUNT_ID, False)
+    w.account_open, w.admin_key_id, w.root_key_id = False, None, None
+    w.journal.close()
+    (w.state_dir / JOURNAL_FILE).unlink(missing_ok=True)
+    w.journal = Journal(w.state_dir / JOURNAL_FILE)
+    w._warm_up()
+    log("reset: a blank world (asked by the console)")
+    return w.state()
 
 
 def _shutdown(w: WorldService, p: dict) -> dict:
@@ -830,6 +855,7 @@ def _requester_key(w: WorldService, p: dict) -> dict:
 ACTIONS: dict[str, Action] = {
     "ping": Action(_ping, locked=False),
     "shutdown": Action(_shutdown, locked=False),
+    "reset": Action(_reset),
     "status": Action(lambda w, p: w.status()),
     "state": Action(lambda w, p: w.state()),
     "steps": Action(lambda w, p: {"steps": w.steps()}),

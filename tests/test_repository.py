@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import tomllib
 from pathlib import Path
 
@@ -70,17 +71,42 @@ def test_binder_installs_the_kit_and_starts_in_demo_mode():
         assert f"\n{Requirement(name).name}==" in constraints or constraints.startswith(f"{Requirement(name).name}==")
 
 
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+def _git(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["git", *args], cwd=ROOT, capture_output=True)
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+# What git holds: the notebooks in the index (what the next commit takes; unchanged ones are
+# HEAD's). A learner's autosaved outputs in the working tree are not held, and do not count.
+IN_GIT = _git("rev-parse", "--is-inside-work-tree").returncode == 0
+NOTEBOOKS = (sorted(_git("ls-files", "-z", "--", "notebooks/*.ipynb").stdout.decode().split("\0")[:-1])
+             if IN_GIT else [])
+
+
+def held_by_git(path: str) -> dict:
+    return json.loads(_git("show", f":{path}").stdout)
+
+
+@pytest.mark.skipif(not IN_GIT, reason="not a git checkout: no commit to look into")
+def test_git_holds_the_notebooks():
+    assert len([p for p in NOTEBOOKS if Path(p).name[:2].isdigit()]) == 8, NOTEBOOKS
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[Path(p).name for p in NOTEBOOKS])
 def test_notebooks_are_committed_without_outputs(path):
-    notebook = json.loads(path.read_text())
+    notebook = held_by_git(path)
     assert "widgets" not in notebook.get("metadata", {}), "saved widget state can hold typed-in secrets"
     for cell in notebook["cells"]:
         if cell["cell_type"] == "code":
-            assert cell.get("outputs") == [], f"{path.name}: a code cell has outputs"
-            assert cell.get("execution_count") is None, f"{path.name}: a code cell has an execution count"
+            assert cell.get("outputs") == [], f"{path}: a code cell has outputs"
+            assert cell.get("execution_count") is None, f"{path}: a code cell has an execution count"
+
+
+@pytest.mark.skipif(not IN_GIT, reason="not a git checkout")
+def test_notebooks_outputs_are_filtered_out_by_nbstripout_once_enabled():
+    """.gitattributes names the nbstripout filter for every notebook (README: how to enable)."""
+    for path in NOTEBOOKS:
+        attributes = _git("check-attr", "filter", "--", path).stdout.decode()
+        assert attributes.strip().endswith("filter: nbstripout"), attributes
 
 
 def test_ci_runs_the_readme_test_command():

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import nbformat
 import pytest
-from nbclient import NotebookClient
 
-NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "07_troubleshooting.ipynb"
+from tests.notebooks.harness import doctor_names_step, learner_env, run_lesson
 
 
 @pytest.mark.parametrize("problem, step", [
     ("sandbox", "3"), ("no-policy", "4 f–h"), ("wrong-secret", "4 j–k"),
 ])
-def test_troubleshooting_names_the_step(problem, step, tmp_path, monkeypatch):
-    monkeypatch.setenv("MTURKLINK_DEMO_PROBLEM", problem)
-    monkeypatch.setenv("MTURKLINK_EXPECT_STEP", step)  # the notebook's self-test cell asserts it
-    monkeypatch.setenv("MTURKLINK_HOME", str(tmp_path))
-    notebook = nbformat.read(NOTEBOOK, as_version=4)
-    # Raises CellExecutionError if the doctor names another step (the self-test cell asserts).
-    NotebookClient(notebook, timeout=120, resources={"metadata": {"path": str(tmp_path)}}).execute()
+def test_troubleshooting_names_the_step(problem, step, tmp_path):
+    # The notebook's first cell breaks the world as its "Demo: break something" form would.
+    env = learner_env(tmp_path, MTURKLINK_DEMO_PROBLEM=problem)
+    # Raises CellExecutionError if the doctor names another step.
+    run_lesson("07_troubleshooting", home=tmp_path, env=env, checks=doctor_names_step(step))

@@ -3,9 +3,8 @@ Chromium (never a browser Playwright downloads) clicks and types in them like a 
 
 One JupyterLab, one Voilà and one Chromium serve all the walk's tests (module-scoped, so
 Playwright has stopped before the notebook tests that follow run their own kernels). Each
-server runs in demo mode with its own temporary HOME and MTURKLINK_HOME, and without
-MTURKLINK_SELFTEST, so the notebooks' self-test cells do nothing and only the learner's
-clicks count. Logs and screenshots go to test-artifacts/browser/ (git-ignored).
+server runs in demo mode with its own temporary HOME and MTURKLINK_HOME; the notebooks hold
+no test code (their checks run in tests/notebooks), so only the learner's clicks count. Logs and screenshots go to test-artifacts/browser/ (git-ignored).
 
 Every wait is on something the page shows (Playwright's expect/wait_for), never a sleep.
 """

@@ -1,9 +1,10 @@
-"""Every notebook run in demo mode with known secrets, saved as JupyterLab saves it with
-"Save Widget State Automatically" on; then everything the run left behind is searched for
-the secrets: the saved notebooks (outputs and widget state), the kernels' stdout and stderr,
-nbclient's log of every kernel message, any exception, and every file under the temporary
-HOME, MTURKLINK_HOME, TMPDIR and notebook folder. Only the key files the learner chose may
-hold a secret, and those are mode 0600 and git-ignored.
+"""Every notebook run in demo mode with known secrets, each followed in its kernel by its
+checks (tests/notebooks/harness.py) and by what a curious learner also clicks, and saved as
+JupyterLab saves it with "Save Widget State Automatically" on; then everything the run left
+behind is searched for the secrets: the saved notebooks (outputs and widget state), the
+kernels' stdout and stderr, nbclient's log of every kernel message, any exception, and every
+file under the temporary HOME, MTURKLINK_HOME, TMPDIR and notebook folder. Only the key
+files the learner chose may hold a secret, and those are mode 0600 and git-ignored.
 
 All eight kernels run once, in one session fixture, two at a time.
 """
@@ -13,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import re
 import shutil
 import stat
@@ -26,17 +26,17 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbclient import NotebookClient
-from nbclient.util import ensure_async
 
 from mturklink_helpers.widgets.console import DEMO_DOWNLOAD
 from mturklink_helpers.widgets.keys import CreateIamUserForm
+from tests.notebooks.harness import CHECKS, learner_env, run_lesson_async
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 PARALLEL_KERNELS = 2
 
-# Beyond the self-test cells: what a curious learner also clicks (appended to the copy only).
+# Beyond the lessons' checks: what a curious learner also clicks (appended to the copy only).
 LEARNER_EXTRAS = {
     "04_create_iam_user": (
         "# The file chooser, as the browser fills it: the learner picks credentials.csv (and\n"
@@ -134,12 +134,7 @@ class LabLikeClient(NotebookClient):
 
 
 def kernel_env(home: Path, kit_home: Path, tmp: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("AWS_", "MTURKLINK_", "JUPYTER_", "IPYTHON"))}
-    env.update(HOME=str(home), MTURKLINK_HOME=str(kit_home), TMPDIR=str(tmp),
-               IPYTHONDIR=str(home / ".ipython"), MTURKLINK_MODE="demo", MTURKLINK_SELFTEST="1",
-               PYDEVD_DISABLE_FILE_VALIDATION="1")
-    return env
+    return learner_env(home, MTURKLINK_HOME=str(kit_home), TMPDIR=str(tmp))
 
 
 async def run_notebook(path: Path, audit: Audit, env: dict, logs: Path, gate: asyncio.Semaphore) -> Run:
@@ -147,33 +142,23 @@ async def run_notebook(path: Path, audit: Audit, env: dict, logs: Path, gate: as
     saved = audit.notebook_dir / path.name
     run = Run(name, saved)
     nb = nbformat.read(saved, as_version=4)
-    if name in LEARNER_EXTRAS:
-        nb.cells.append(nbformat.v4.new_code_cell(LEARNER_EXTRAS[name], id=f"{name[:2]}-audit"))
     log = logging.getLogger(f"secrets-audit.{name}")
     log.setLevel(logging.DEBUG)  # nbclient logs every kernel message at debug level
     log.propagate = False
     handler = logging.FileHandler(logs / f"{name}.nbclient.log", encoding="utf-8")
     log.addHandler(handler)
-    client = LabLikeClient(nb, timeout=180, kernel_name="python3", store_widget_state=True,
-                            resources={"metadata": {"path": str(audit.notebook_dir)}}, log=log)
     async with gate:
         with open(logs / f"{name}.kernel-stdout", "wb") as out, \
                 open(logs / f"{name}.kernel-stderr", "wb") as err:
             try:
-                async with client.async_setup_kernel(env=env, stdout=out, stderr=err):
-                    await client.async_wait_for_reply(await ensure_async(client.kc.kernel_info()))
-                    for index, cell in enumerate(nb.cells):
-                        await client.async_execute_cell(
-                            cell, index, execution_count=client.code_cells_executed + 1)
-                    client.set_widgets_metadata()  # what "save widget state" puts in the file
-                    probe = nbformat.v4.new_code_cell(PROBE)
-                    nb.cells.append(probe)
-                    try:
-                        await client.async_execute_cell(probe, len(nb.cells) - 1)
-                    finally:
-                        nb.cells.pop()
-                    printed = [o["text"] for o in probe.outputs if o.get("name") == "stdout"]
-                    run.probe = json.loads("".join(printed))
+                # The lesson, its checks and the extras are kept in the saved copy (with the
+                # widget state); the probe is asked of the kernel afterwards and not kept.
+                lesson = await run_lesson_async(
+                    nb, home=audit.places["HOME"], checks=CHECKS[name],
+                    then=[LEARNER_EXTRAS[name]] if name in LEARNER_EXTRAS else [], ask=[PROBE],
+                    env=env, cwd=audit.notebook_dir, client_class=LabLikeClient,
+                    kernel_output=(out, err), store_widget_state=True, log=log)
+                run.probe = json.loads(lesson.answers[0])
             except Exception as exc:  # noqa: BLE001 - kept, scanned, and then failed on
                 run.error = "".join(traceback.format_exception(exc))
                 (logs / f"{name}.exception.txt").write_text(run.error, encoding="utf-8")
