@@ -354,9 +354,14 @@ class WorldService:
         self.sim = MTurkSimulator(seed=self.seed, auth=True, clock=self.clock)
         self.inner = SimulatorApp(self.sim)
         settings.INITIAL_NO_AUTH_ACTION_COUNT = 0  # authenticate from the first request
-        # The answer is lost (drop_rate) only after the change is in the journal: see __call__.
-        self._drop = getattr(self.sim.faults, "should_drop", None) or (lambda: False)
-        self.sim.faults.should_drop = lambda: False
+        # Network faults (hang, drop, cut) are decided here, not in the simulator's app: a
+        # lost or cut answer comes after its change is in the journal (see __call__), and a
+        # held request does not hold the world's lock.
+        faults = self.sim.faults
+        self._network_fault = getattr(faults, "network_fault", None) or (lambda: None)
+        faults.network_fault = lambda: None
+        if hasattr(faults, "should_drop"):
+            faults.should_drop = lambda: False
         self._writing: int | None = None
         self._hook_backends()
         self.journal = Journal(self.state_dir / JOURNAL_FILE)
@@ -427,7 +432,8 @@ class WorldService:
             return
         started = time.monotonic()
         settings.INITIAL_NO_AUTH_ACTION_COUNT = float("inf")
-        self.sim.auth_enabled = False
+        self.sim.auth_enabled = False  # MTurk
+        self.inner.authenticate = False  # IAM and STS (the simulator's front door)
         try:
             with self.lock:
                 for entry in entries:
@@ -436,6 +442,7 @@ class WorldService:
             self._writing = None
             self.clock.thaw()
             self.sim.auth_enabled = True
+            self.inner.authenticate = True
             settings.INITIAL_NO_AUTH_ACTION_COUNT = 0
         self.journal.next_index = len(entries)
         log(f"rebuilt the world from {len(entries)} saved changes in "
@@ -482,6 +489,11 @@ class WorldService:
                                                           "serve moto's own API"})
         if path.startswith("/_admin/"):
             return self._admin(path[len("/_admin/"):], environ, start_response)
+        fault = self._network_fault()  # drawn first, as the simulator's own app does
+        if fault == "hang":
+            from .simulator.server import _hang
+
+            _hang(environ, self.sim.faults)  # raises: nothing done, nothing answered
         body = _read_body(environ)
         try:
             kind, operation = _classify(environ, body)
@@ -501,8 +513,12 @@ class WorldService:
             finally:
                 self._writing = None
                 self.clock.thaw()
-        if self._drop():
+        if fault == "drop":
             _lose_answer(environ)  # raises: the change is made and saved, the answer lost
+        if fault == "cut":
+            from .simulator.server import _cut_answer
+
+            _cut_answer([payload], [_status_line(status), headers], environ)  # raises
         start_response(_status_line(status), headers)
         return [payload]
 
@@ -670,13 +686,17 @@ def _reset(w: WorldService, p: dict) -> dict:
 
     BackendDict.reset()
     iam_policies.install()
-    w.sim.reset()
+    w.journal.close()
+    # A new seed (and with it a new meta.json; the journal is deleted): the fresh world's
+    # keys are not the old world's keys drawn again.
+    w.seed = w.sim.seed = int(new_meta(w.state_dir)["seed"])
+    w.sim.reset()  # a new simulator World (on the new seed), faults off, clock at now
+    w._hook_backends()  # the new World's backends are seeded like the old one's were
     w.clock.offset = 0.0
     w.sim.link_requester(ACCOUNT_ID, False)
     w.sim.register_sandbox(ACCOUNT_ID, False)
     w.account_open, w.admin_key_id, w.root_key_id = False, None, None
-    w.journal.close()
-    (w.state_dir / JOURNAL_FILE).unlink(missing_ok=True)
+    w.notice = None
     w.journal = Journal(w.state_dir / JOURNAL_FILE)
     w._warm_up()
     log("reset: a blank world (asked by the console)")

@@ -568,6 +568,30 @@ def test_reset_gives_a_fresh_world(homes):
         "InvalidClientTokenId"
 
 
+def test_the_console_reset_gives_a_fresh_world_in_place(homes):
+    home = homes()
+    w, key = _ready_world(home)
+    admin = w.admin_key()
+    w.sleep(600)
+    w.admin("reset")
+    assert w.steps_done() == {1: False, 2: False, 3: False}
+    assert world.status(home)["pid"] == w.pid and world.saved_changes(home) == 0
+    assert world.status(home)["clock_offset"] == 0.0
+    assert _error_code(lambda: _client(key, "sts", w.url).get_caller_identity()) == \
+        "InvalidClientTokenId"
+    # the same steps again make other keys: a new seed, not the old draws once more
+    again_admin = w.create_aws_account()
+    assert again_admin.access_key_id != admin.access_key_id
+    w.link_requester_account()
+    w.register_sandbox()
+    again_key = w.console_create_iam_user()
+    assert again_key.access_key_id != key.access_key_id
+    world.stop(home)  # and the world after the reset is saved as any other
+    restarted = world.connect(home)
+    assert restarted.admin_key() == again_admin
+    assert _client(again_key, "sts", restarted.url).get_caller_identity()
+
+
 def test_no_secret_in_the_world_files(homes):
     home = homes()
     download = home / "credentials.csv"
