@@ -285,14 +285,23 @@ def load_state(state_dir: Path) -> tuple[dict, list[dict], str | None]:
         if meta is None:
             meta = new_meta(state_dir)
         return meta, entries, None
-    return new_meta(state_dir, set_aside=True), [], lost_notice(state_dir, problem)
+    notice = lost_notice(state_dir, problem)  # counted before the files are set aside
+    return new_meta(state_dir, set_aside=True), [], notice
 
 
 def lost_notice(state_dir: Path, problem: str) -> str:
+    """The one-sentence warning a learner gets when their saved world cannot be used."""
+    try:
+        with open(state_dir / JOURNAL_FILE, "rb") as f:
+            changes = sum(1 for line in f if line.strip())
+    except OSError:
+        changes = 0
+    what = "IAM users, access keys, links, balances and HITs"
+    lost = f"its {changes} saved changes ({what})" if changes else f"the {what} it held"
     return (f"The demo world's saved state in {state_dir} could not be used ({problem}): the "
-            "world starts fresh, and the IAM users, access keys, links, balances and HITs it "
-            "held are lost (an old credentials.csv no longer works: make a new key, guide "
-            "step 4). The damaged files are kept next to it as *.damaged.")
+            f"world starts fresh, and {lost} are lost; an old credentials.csv no longer works: "
+            "make a new key (guide step 4). The damaged files are kept next to it as "
+            "*.damaged.")
 
 
 def new_meta(state_dir: Path, *, set_aside: bool = False) -> dict:

@@ -421,7 +421,8 @@ def test_a_damaged_journal_gives_a_fresh_world_and_says_what_was_lost(homes):
     lines = journal.read_bytes().split(b"\n")
     lines[1] = lines[1].replace(b'"kind":"admin"', b'"kind":"admix"')  # a flipped bit
     journal.write_bytes(b"\n".join(lines))
-    with pytest.warns(WorldWarning, match=r"damaged at line 2.*lost.*guide step 4"):
+    with pytest.warns(WorldWarning, match=r"damaged at line 2.*its 4 saved changes.*lost.*"
+                                          r"guide step 4"):
         fresh = world.connect(home)
     assert fresh.steps_done() == {1: False, 2: False, 3: False}
     assert _error_code(lambda: _client(key, "sts", fresh.url).get_caller_identity()) == \
