@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import signal
 import stat
 import subprocess
@@ -143,6 +144,8 @@ def test_connect_starts_one_world_and_finds_it_again(homes):
     with pytest.raises(ValueError, match="sandbox"):
         first.endpoint("prod")
     assert "token" not in repr(first) and first._token not in repr(first)
+    with pytest.raises(TypeError, match="cannot be pickled"):
+        pickle.dumps(first)
     # files: world.json and the state 0600, their folders 0700
     assert stat.S_IMODE(home.stat().st_mode) == 0o700
     assert stat.S_IMODE((home / world.STATE_DIR).stat().st_mode) == 0o700
