@@ -110,6 +110,7 @@ def _parser() -> argparse.ArgumentParser:
                         help="how long to wait for the new key to work (default 120)")
     create.add_argument("--json", action="store_true", help="print the result as JSON")
     _where(create)
+    _add_demo_parser(commands)
     return parser
 
 
@@ -220,5 +221,139 @@ def main(argv: list[str] | None = None) -> int:
         return _doctor(args)
     if args.command == "create-iam-user":
         return _create(args)
+    if args.command == "demo":
+        return _demo(args)
     parser.print_help()
     return EXIT_BAD_INPUT
+
+
+# --- demo: the learner's demo world (mturklink_helpers.world, docs/world.md) -----------------
+
+DEMO_HELP = """\
+The demo world is one local service per learner (per $MTURKLINK_HOME, default ~/.mturklink):
+moto's IAM and STS and the kit's MTurk simulator on 127.0.0.1, started by the first notebook
+or command that needs it and shared by all of them. It keeps its IAM users, keys, links,
+balances and HITs in $MTURKLINK_HOME/demo-world/, so a stopped world starts again as it was.
+It stops by itself after 60 minutes without a request ($MTURKLINK_WORLD_IDLE seconds).
+
+  start   start the world (or find the running one) and say where it is
+  stop    stop it (its state is kept)
+  status  is it running, where, since when, which guide steps are done, how many users,
+          keys and HITs it holds (never a secret)
+  reset   a fresh world: every user, key and HIT of the demo world is gone
+"""
+
+DEMO_EPILOG = """\
+exit codes: 0 done, 1 the reset was not confirmed, 2 bad input,
+            3 the world could not be started or reached (the message says why)
+"""
+
+EXIT_WORLD_FAILED = EXIT_COULD_NOT_CHECK  # the world could not be started or reached
+
+
+def _add_demo_parser(commands) -> None:
+    demo = commands.add_parser(
+        "demo", help="start, stop, inspect or reset the learner's demo world",
+        description=DEMO_HELP, epilog=DEMO_EPILOG, formatter_class=RAW,
+    )
+    actions = demo.add_subparsers(dest="demo_command", metavar="ACTION")
+    for name, text in (("start", "start the demo world, or find the running one"),
+                       ("stop", "stop the demo world (its state is kept)"),
+                       ("status", "say whether the demo world runs, and what it holds"),
+                       ("reset", "delete the demo world's state and start a fresh world")):
+        action = actions.add_parser(name, help=text, description=text, epilog=DEMO_EPILOG,
+                                    formatter_class=RAW)
+        action.add_argument("--json", action="store_true", help="print the result as JSON")
+        if name == "reset":
+            action.add_argument("--yes", action="store_true",
+                                help="do not ask: delete the demo world's state")
+    demo.set_defaults(demo_parser=demo)
+
+
+def _demo(args) -> int:
+    from . import world
+
+    command = getattr(args, "demo_command", None)
+    if command is None:
+        args.demo_parser.print_help(sys.stderr)
+        return EXIT_BAD_INPUT
+    folder = world.home()
+    try:
+        world.idle_timeout()
+    except world.WorldError as exc:  # a bad MTURKLINK_WORLD_IDLE is bad input
+        _say(f"error: {exc}", sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        if command == "start":
+            handle = world.connect(folder)
+            return _demo_report(world, folder, args.json, handle)
+        if command == "status":
+            return _demo_report(world, folder, args.json, None)
+        if command == "stop":
+            stopped = world.stop(folder)
+            if args.json:
+                _say(json.dumps({"stopped": stopped, "home": str(folder)}, indent=2))
+            else:
+                _say(f"Stopped the demo world of {folder} (its state is kept)." if stopped
+                     else f"No demo world was running for {folder}.")
+            return EXIT_OK
+        # reset
+        if not args.yes:
+            _say(f"This deletes the demo world of {folder}: every IAM user, access key, link, "
+                 "balance, HIT and assignment in it is gone, and key files made from it "
+                 "(credentials.csv) stop working.", sys.stderr)
+            try:
+                answer = input("Type yes to reset it: ")
+            except EOFError:
+                _say("error: demo reset needs a confirmation: answer yes, or run it with --yes",
+                     sys.stderr)
+                return EXIT_BAD_INPUT
+            if answer.strip().lower() not in ("y", "yes"):
+                _say("Nothing was reset.", sys.stderr)
+                return EXIT_STEP_MISSING
+        handle = world.reset(folder)
+        if not args.json:
+            _say("The demo world was reset: every key and HIT of the old one is gone.")
+        return _demo_report(world, folder, args.json, handle)
+    except world.WorldError as exc:
+        _say(f"error: {exc}", sys.stderr)
+        return EXIT_WORLD_FAILED
+
+
+def _demo_report(world, folder, as_json: bool, handle) -> int:
+    info = world.status(folder)
+    if as_json:
+        report = dict(info) if info else {"running": False, "home": str(folder),
+                                           "saved_changes": world.saved_changes(folder)}
+        if handle is not None and handle.started_now:
+            report["startup_seconds"] = round(handle.startup_seconds, 3)
+        _say(json.dumps(report, indent=2))
+        return EXIT_OK
+    if info is None:
+        saved = world.saved_changes(folder)
+        _say(f"No demo world is running for {folder} ({saved} saved changes in "
+             f"{folder / world.STATE_DIR}; `python -m mturklink_helpers demo start` starts it "
+             "with them).")
+        return EXIT_OK
+    if info.get("notice"):
+        _say(f"Note: {info['notice']}")
+    verb = ("Started" if handle is not None and handle.started_now else "Running")
+    took = (f" in {handle.startup_seconds:.1f} s"
+            if handle is not None and handle.started_now else "")
+    _say(f"{verb} the demo world{took}: {info['url']} (pid {info['pid']}, since "
+         f"{info['started']}), for {folder}." if verb == "Started" else
+         f"The demo world is running at {info['url']} (pid {info['pid']}, since "
+         f"{info['started']}), for {folder}.")
+    names = {"1": "AWS account", "2": "Requester account linked", "3": "sandbox registered"}
+    steps = ", ".join(f"{n} {'done' if info['steps'].get(n) else 'not done'} ({names[n]})"
+                      for n in ("1", "2", "3"))
+    _say(f"  Guide steps: {steps}.")
+    hits, assignments = info["hits"], info["assignments"]
+    _say(f"  IAM users: {info['users']}, access keys: {info['access_keys']}; HITs: "
+         f"{hits.get('sandbox', 0)} in the sandbox, {hits.get('production', 0)} in production; "
+         f"assignments: {sum(assignments.values())}.")
+    _say(f"  Endpoints: MTurk {info['url']}/sandbox and {info['url']}/production; IAM and STS "
+         f"{info['url']}.")
+    _say(f"  {info['saved_changes']} saved changes in {info['state_dir']}; it stops after "
+         f"{info['idle_timeout'] / 60:g} idle minutes; memory {info['memory_mb']} MB.")
+    return EXIT_OK

@@ -32,6 +32,7 @@ import contextlib
 import datetime as dt
 import errno
 import fcntl
+import http.client
 import json
 import os
 import select
@@ -114,9 +115,9 @@ def status(home: str | os.PathLike | None = None) -> dict | None:
     world = World(info, folder)
     if not world._alive():
         return None
-    try:
-        return world.admin("status")
-    except WorldError:
+    try:  # not world.admin(): asking must never start a world
+        return _post(world.url, "status", {}, world._token, PING_TIMEOUT)
+    except (WorldError, ValueError, _Refused, _WrongToken):
         return None
 
 
@@ -387,7 +388,7 @@ def _post(url: str, action: str, params: dict, token: str, timeout: float) -> di
                          "`python -m mturklink_helpers demo status` to see it") from None
     except ConnectionRefusedError:
         raise _Refused() from None
-    except (TimeoutError, ConnectionError, ValueError) as error:
+    except (TimeoutError, ConnectionError, ValueError, http.client.HTTPException) as error:
         raise WorldError(f"the demo world at {url} did not answer {action!r} "
                          f"({type(error).__name__}); run `python -m mturklink_helpers demo "
                          "status` to see it") from None

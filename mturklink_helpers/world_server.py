@@ -136,15 +136,23 @@ def _clock_class():
     return WorldClock
 
 
+_moto_clock = None  # the clock moto's utcnow reads (the world's; replaced if rebuilt)
+
+
 def _patch_moto_time(clock) -> None:
     """moto's ``utcnow`` reads the world's real-time part: frozen during a request, so a
     replayed key gets the creation date the live one had."""
+    global _moto_clock
     import moto.core.utils as moto_utils
 
-    original = getattr(moto_utils, "_mturklink_original_utcnow", moto_utils.utcnow)
+    _moto_clock = clock
+    if getattr(moto_utils, "_mturklink_original_utcnow", None) is not None:
+        return  # patched already (a world rebuilt in the same process)
+    original = moto_utils.utcnow
 
     def utcnow() -> dt.datetime:
-        return dt.datetime.fromtimestamp(clock.real(), dt.UTC).replace(tzinfo=None)
+        real = _moto_clock.real() if _moto_clock is not None else time.time()
+        return dt.datetime.fromtimestamp(real, dt.UTC).replace(tzinfo=None)
 
     moto_utils._mturklink_original_utcnow = original
     moto_utils.utcnow = utcnow
@@ -156,6 +164,24 @@ def _patch_moto_time(clock) -> None:
     for name, module in list(sys.modules.items()):
         if name.startswith("moto") and getattr(module, "utcnow", None) is original:
             module.utcnow = utcnow
+    _patch_moto_session_tokens()
+
+
+def _patch_moto_session_tokens() -> None:
+    """moto draws STS session tokens from os.urandom: here from its seedable generator, so a
+    replayed AssumeRole gives back the same temporary credentials."""
+    import moto.sts.models as sts_models
+    import moto.sts.utils as sts_utils
+    from moto.moto_api._internal import mock_random
+
+    prefix = sts_utils.SESSION_TOKEN_PREFIX
+
+    def random_session_token() -> str:
+        noise = mock_random.getrandbits(266 * 8).to_bytes(266, "little")
+        return prefix + base64.b64encode(noise)[len(prefix):].decode()
+
+    sts_utils.random_session_token = random_session_token
+    sts_models.random_session_token = random_session_token
 
 
 def _derive(seed: int, index: int, what: str) -> int:
@@ -259,14 +285,23 @@ def load_state(state_dir: Path) -> tuple[dict, list[dict], str | None]:
         if meta is None:
             meta = new_meta(state_dir)
         return meta, entries, None
-    return new_meta(state_dir, set_aside=True), [], lost_notice(state_dir, problem)
+    notice = lost_notice(state_dir, problem)  # counted before the files are set aside
+    return new_meta(state_dir, set_aside=True), [], notice
 
 
 def lost_notice(state_dir: Path, problem: str) -> str:
+    """The one-sentence warning a learner gets when their saved world cannot be used."""
+    try:
+        with open(state_dir / JOURNAL_FILE, "rb") as f:
+            changes = sum(1 for line in f if line.strip())
+    except OSError:
+        changes = 0
+    what = "IAM users, access keys, links, balances and HITs"
+    lost = f"its {changes} saved changes ({what})" if changes else f"the {what} it held"
     return (f"The demo world's saved state in {state_dir} could not be used ({problem}): the "
-            "world starts fresh, and the IAM users, access keys, links, balances and HITs it "
-            "held are lost (an old credentials.csv no longer works: make a new key, guide "
-            "step 4). The damaged files are kept next to it as *.damaged.")
+            f"world starts fresh, and {lost} are lost; an old credentials.csv no longer works: "
+            "make a new key (guide step 4). The damaged files are kept next to it as "
+            "*.damaged.")
 
 
 def new_meta(state_dir: Path, *, set_aside: bool = False) -> dict:
@@ -320,15 +355,22 @@ class WorldService:
         self.lock = threading.RLock()  # one request at a time: moto is not thread-safe
         self.last_request = self.previous_request = time.monotonic()
         self.stopping = threading.Event()
+        self.answering = 0  # connections being answered (the last answer is sent before exit)
+        self.answering_lock = threading.Lock()
         self.requests = 0  # every request answered (or refused) since the process started
         self.clock = _clock_class()()
         _patch_moto_time(self.clock)
         self.sim = MTurkSimulator(seed=self.seed, auth=True, clock=self.clock)
         self.inner = SimulatorApp(self.sim)
         settings.INITIAL_NO_AUTH_ACTION_COUNT = 0  # authenticate from the first request
-        # The answer is lost (drop_rate) only after the change is in the journal: see __call__.
-        self._drop = self.sim.faults.should_drop
-        self.sim.faults.should_drop = lambda: False
+        # Network faults (hang, drop, cut) are decided here, not in the simulator's app: a
+        # lost or cut answer comes after its change is in the journal (see __call__), and a
+        # held request does not hold the world's lock.
+        faults = self.sim.faults
+        self._network_fault = getattr(faults, "network_fault", None) or (lambda: None)
+        faults.network_fault = lambda: None
+        if hasattr(faults, "should_drop"):
+            faults.should_drop = lambda: False
         self._writing: int | None = None
         self._hook_backends()
         self.journal = Journal(self.state_dir / JOURNAL_FILE)
@@ -376,12 +418,18 @@ class WorldService:
 
         iam_backends[ACCOUNT_ID]["aws"]
         sts_backends[ACCOUNT_ID]["global"]
-        for service in MOTO_SERVICES:
-            self.inner.moto.get_application({
-                "PATH_INFO": "/", "HTTP_HOST": "127.0.0.1", "REQUEST_METHOD": "POST",
-                "HTTP_AUTHORIZATION": f"AWS4-HMAC-SHA256 Credential=X/20200101/us-east-1/"
-                                      f"{service}/aws4_request, SignedHeaders=host, Signature=x",
-            })
+        dispatcher = getattr(self.inner, "moto", None)
+        try:  # moto's own apps, built on their first request otherwise: only a speed-up
+            for service in MOTO_SERVICES:
+                dispatcher.get_application({
+                    "PATH_INFO": "/", "HTTP_HOST": "127.0.0.1", "REQUEST_METHOD": "POST",
+                    "HTTP_AUTHORIZATION": f"AWS4-HMAC-SHA256 Credential=X/20200101/us-east-1/"
+                                          f"{service}/aws4_request, SignedHeaders=host, "
+                                          "Signature=x",
+                })
+        except Exception as error:
+            log(f"warming up moto's {service} app failed ({type(error).__name__}): it is "
+                "built on its first request instead")
 
     # --- replay -------------------------------------------------------------------------------
 
@@ -393,7 +441,8 @@ class WorldService:
             return
         started = time.monotonic()
         settings.INITIAL_NO_AUTH_ACTION_COUNT = float("inf")
-        self.sim.auth_enabled = False
+        self.sim.auth_enabled = False  # MTurk
+        self.inner.authenticate = False  # IAM and STS (the simulator's front door)
         try:
             with self.lock:
                 for entry in entries:
@@ -402,6 +451,7 @@ class WorldService:
             self._writing = None
             self.clock.thaw()
             self.sim.auth_enabled = True
+            self.inner.authenticate = True
             settings.INITIAL_NO_AUTH_ACTION_COUNT = 0
         self.journal.next_index = len(entries)
         log(f"rebuilt the world from {len(entries)} saved changes in "
@@ -448,6 +498,11 @@ class WorldService:
                                                           "serve moto's own API"})
         if path.startswith("/_admin/"):
             return self._admin(path[len("/_admin/"):], environ, start_response)
+        fault = self._network_fault()  # drawn first, as the simulator's own app does
+        if fault == "hang":
+            from .simulator.server import _hang
+
+            _hang(environ, self.sim.faults)  # raises: nothing done, nothing answered
         body = _read_body(environ)
         try:
             kind, operation = _classify(environ, body)
@@ -467,8 +522,12 @@ class WorldService:
             finally:
                 self._writing = None
                 self.clock.thaw()
-        if self._drop():
+        if fault == "drop":
             _lose_answer(environ)  # raises: the change is made and saved, the answer lost
+        if fault == "cut":
+            from .simulator.server import _cut_answer
+
+            _cut_answer([payload], [_status_line(status), headers], environ)  # raises
         start_response(_status_line(status), headers)
         return [payload]
 
@@ -636,13 +695,17 @@ def _reset(w: WorldService, p: dict) -> dict:
 
     BackendDict.reset()
     iam_policies.install()
-    w.sim.reset()
+    w.journal.close()
+    # A new seed (and with it a new meta.json; the journal is deleted): the fresh world's
+    # keys are not the old world's keys drawn again.
+    w.seed = w.sim.seed = int(new_meta(w.state_dir)["seed"])
+    w.sim.reset()  # a new simulator World (on the new seed), faults off, clock at now
+    w._hook_backends()  # the new World's backends are seeded like the old one's were
     w.clock.offset = 0.0
     w.sim.link_requester(ACCOUNT_ID, False)
     w.sim.register_sandbox(ACCOUNT_ID, False)
     w.account_open, w.admin_key_id, w.root_key_id = False, None, None
-    w.journal.close()
-    (w.state_dir / JOURNAL_FILE).unlink(missing_ok=True)
+    w.notice = None
     w.journal = Journal(w.state_dir / JOURNAL_FILE)
     w._warm_up()
     log("reset: a blank world (asked by the console)")
@@ -1048,6 +1111,15 @@ def _bind(service: WorldService, state_dir: Path):
         def log_request(self, *args, **kwargs):
             pass
 
+        def handle(self):
+            with service.answering_lock:
+                service.answering += 1
+            try:
+                super().handle()
+            finally:
+                with service.answering_lock:
+                    service.answering -= 1
+
     try:
         last = int((state_dir / PORT_FILE).read_text().strip())
     except (OSError, ValueError):
@@ -1070,6 +1142,14 @@ def _try_lock(home: Path):
         os.close(fd)
         return None
     return fd
+
+
+def _still_listed(service: WorldService) -> bool:
+    try:
+        info = json.loads((service.home / client.WORLD_FILE).read_text(encoding="utf-8"))
+        return info.get("world_id") == service.world_id
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 def _remove_world_file(service: WorldService) -> None:
@@ -1110,6 +1190,11 @@ def serve(home: Path, ready_fd: int | None) -> int:
         nonlocal lock_fd
         interval = min(max(idle / 10, 0.05), 30.0)
         while not service.stopping.wait(interval):
+            if not _still_listed(service):
+                # world.json deleted (its home too?) or naming another world: nobody can find
+                # this one any more, so it would only hold its port and memory.
+                service.shutdown("its world.json is gone or names another world")
+                return
             if time.monotonic() - service.last_request < idle:
                 continue
             lock_fd = _try_lock(home)  # not while a connect() is finding this world
@@ -1136,6 +1221,9 @@ def serve(home: Path, ready_fd: int | None) -> int:
         server.serve_forever(poll_interval=0.2)
     finally:
         server.server_close()  # the port is free before the lock is let go
+        deadline = time.monotonic() + 10
+        while service.answering and time.monotonic() < deadline:
+            time.sleep(0.01)  # the answers under way (demo stop's own) are sent first
         with service.lock:
             service.journal.close()
         _remove_world_file(service)
