@@ -622,8 +622,9 @@ class MTurkBackend:
         now = self.clock.now()
         due = sorted((self.assignments[i] for i in self._accepted
                       if self.assignments[i].submit_at <= now), key=lambda a: a.submit_at)
-        for a in due:
+        for a in due:  # all taken off first: status() below looks again
             self._accepted.remove(a.id)
+        for a in due:
             a.status = "Submitted"
             a.submit_time = a.submit_at
             a.auto_approval_time = a.submit_at + dt.timedelta(
