@@ -274,9 +274,13 @@ class MTurkBackend:
         now = self.clock.now()
         seen = self._tokens.get((op, token))
         if seen and now - seen[0] < TOKEN_TTL:
-            raise err.already_processed(
-                token, self._mark(),
-                "AWS.MechanicalTurk.HitAlreadyExists" if op == "CreateHIT" else None)
+            if op == "CreateHIT":
+                # The CreateHIT docs: HitAlreadyExists "with a message containing the HITId";
+                # where the id sits in the real text is not seen (an assumption).
+                raise err.RequestError(
+                    f'The idempotency token "{token}" has already been processed. '
+                    f"HITId: {seen[1]}.{self._mark()}", "AWS.MechanicalTurk.HitAlreadyExists")
+            raise err.already_processed(token, self._mark())
 
     def _remember_token(self, op: str, token: str | None, what: str) -> None:
         if token:
@@ -426,7 +430,7 @@ class MTurkBackend:
             hit_review_policy=HITReviewPolicy,
         )
         self.hits[hit.id] = hit
-        self._remember_token("CreateHIT", UniqueRequestToken, f"HIT {hit.id}")
+        self._remember_token("CreateHIT", UniqueRequestToken, hit.id)
         self._event("HITCreated", hit)
         return hit
 

@@ -755,3 +755,16 @@ def test_late_submissions_do_not_depend_on_when_they_are_seen():
     quiet, watched = world(peek=False), world(peek=True)
     assert quiet == watched
     assert len(quiet[1]) == 4
+
+
+def test_create_hit_token_repeat_names_the_hit(mturk, sandbox):
+    """Dallinger #3109 (the idempotency wording) and AWS's CreateHIT docs (grade D: a repeat
+    UniqueRequestToken gives AWS.MechanicalTurk.HitAlreadyExists 'with a message containing
+    the HITId'); no second HIT."""
+    hit_id = sandbox.create_hit(**hit_args(UniqueRequestToken="once"))["HIT"]["HITId"]
+    code, message, turk = error_of(fails(lambda: sandbox.create_hit(
+        **hit_args(UniqueRequestToken="once"))))
+    assert (code, turk) == ("RequestError", "AWS.MechanicalTurk.HitAlreadyExists")
+    assert unmarked(message).startswith('The idempotency token "once" has already been processed.')
+    assert hit_id in message
+    assert sandbox.list_hits()["NumResults"] == 1
