@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import random
 import string
 import threading
@@ -36,6 +37,8 @@ DEFAULT_ACCOUNT_ID = "123456789012"
 SANDBOX_BALANCE = Decimal("10000.00")
 MIN_LIFETIME = 30
 MAX_RESULTS = 100
+# A question is parsed once per text (HITs made from one form share it; read only)
+_parsed_question = functools.lru_cache(maxsize=64)(parse_question)
 DEFAULT_MAX_RESULTS = 10  # unverified: MTurk's page size when MaxResults is left out
 TOKEN_TTL = dt.timedelta(hours=24)
 DEVELOPER_PAGES = {
@@ -402,7 +405,7 @@ class MTurkBackend:
             if len(Question.encode()) > 131072:
                 raise self._not_valid(Question, "Question")
             try:
-                parsed = parse_question(Question)
+                parsed = _parsed_question(Question)
             except QuestionError:
                 raise self._not_valid(Question, "Question") from None
         for name, policy in (("AssignmentReviewPolicy", AssignmentReviewPolicy),
@@ -831,7 +834,7 @@ class MTurkBackend:
         if test is None:
             return
         try:
-            parsed = parse_question(test)
+            parsed = _parsed_question(test)
         except QuestionError:
             parsed = None
         if parsed is None or parsed.kind != "QuestionForm":
