@@ -154,3 +154,15 @@ def test_network_faults_are_drawn_from_their_own_streams():
     assert first == [again.network_fault() for _ in range(30)]
     assert set(first) == {"cut", None}
     json.dumps(sequence.settings())
+
+
+def test_mturk_at_the_root_beside_iam(server):
+    """MTurk is told from IAM and STS at ``/`` by the request itself (X-Amz-Target, the
+    credential scope): a boto3 MTurk client and an IAM client share the root URL; a Host
+    that is not a real MTurk name means the sandbox."""
+    mturk = boto3.client("mturk", region_name="us-east-1", endpoint_url=server.server.url,
+                         aws_access_key_id=server.key[0], aws_secret_access_key=server.key[1],
+                         config=Config(retries={"max_attempts": 1}))
+    server.set_balance("7.00")
+    assert mturk.get_account_balance()["AvailableBalance"] == "10000.00"
+    assert "requester" in [u["UserName"] for u in server.iam.list_users()["Users"]]
