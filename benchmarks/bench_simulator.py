@@ -6,7 +6,9 @@ The floor is the same boto3 call answered by a ``before-send`` handler that retu
 canned reply (the simulator's own reply, captured once), so both sides pay the same
 request building, signing and response parsing. The simulator side runs through
 ``mock_mturk()`` inside ``moto.mock_aws()`` with authentication on (SigV4 check against
-moto's IAM, policy evaluation). Targets: GetAccountBalance <= 1.5x, CreateHIT <= 3x.
+moto's IAM, policy evaluation) and the stricter checks of the real service (credential
+scope, signed headers, the five-minute window, the model's patterns, lengths and ranges).
+Targets: GetAccountBalance <= 1.5x, CreateHIT <= 3x.
 It also reports calls per second through the HTTP server.
 """
 
@@ -16,7 +18,6 @@ import argparse
 import functools
 import time
 
-import boto3
 from botocore.awsrequest import AWSResponse
 
 SANDBOX = "https://mturk-requester-sandbox.us-east-1.amazonaws.com"
@@ -111,16 +112,10 @@ def through_server(seconds: float) -> float:
     from mturklink_helpers.simulator.server import SimulatorServer
 
     with SimulatorServer() as server:
-        iam = boto3.client("iam", region_name="us-east-1", endpoint_url=server.url,
-                           aws_access_key_id="bench", aws_secret_access_key="bench")
-        iam.create_user(UserName="bench")
-        iam.attach_user_policy(UserName="bench",
-                               PolicyArn="arn:aws:iam::aws:policy/AmazonMechanicalTurkFullAccess")
-        made = iam.create_access_key(UserName="bench")["AccessKey"]
-        client = boto3.client("mturk", region_name="us-east-1",
-                              endpoint_url=server.endpoint("sandbox"),
-                              aws_access_key_id=made["AccessKeyId"],
-                              aws_secret_access_key=made["SecretAccessKey"])
+        # the server checks IAM keys from the first request: the key comes from the console
+        key = server.simulator.new_requester_key(user_name="bench")
+        client = key.session().client("mturk", region_name="us-east-1",
+                                      endpoint_url=server.endpoint("sandbox"))
         client.get_account_balance()
         count, start = 0, time.perf_counter()
         while time.perf_counter() - start < seconds:

@@ -10,8 +10,10 @@ policy is seen on the very next call.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
+import time
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
@@ -21,7 +23,20 @@ from .clock import Clock
 PARTITION = "aws"
 REGION, SERVICE = "us-east-1", "mturk-requester"
 WINDOW = dt.timedelta(minutes=5)  # AWS's signature window
+WINDOW_SECONDS = 300
 _TIMESTAMP = "%Y%m%dT%H%M%SZ"
+
+
+@functools.lru_cache(maxsize=8)  # a client signs many requests within one second
+def _epoch_seconds(timestamp: str) -> int | None:
+    """Seconds since the epoch of an X-Amz-Date (``20261201T215500Z``), None if it is not one."""
+    if len(timestamp) != 16 or not timestamp.isascii():
+        return None
+    try:
+        when = dt.datetime.strptime(timestamp, _TIMESTAMP).replace(tzinfo=dt.UTC)
+    except ValueError:
+        return None
+    return int(when.timestamp())
 
 
 @dataclass(frozen=True)
@@ -270,13 +285,16 @@ def check_front_door(region: str, service: str, signed_headers: str,
     if "x-amz-date" not in names:
         raise err.InvalidSignatureException(
             "'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization.")
-    try:
-        when = dt.datetime.strptime(timestamp, _TIMESTAMP).replace(tzinfo=dt.UTC)
-    except ValueError:
+    seconds = _epoch_seconds(timestamp)
+    if seconds is None:
         raise err.IncompleteSignatureException(
             f"Date must be in ISO-8601 'basic format'. Got '{timestamp}'. "
-            "See http://en.wikipedia.org/wiki/ISO_8601") from None
-    now = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
+            "See http://en.wikipedia.org/wiki/ISO_8601")
+    current = int(now.timestamp()) if now is not None else int(time.time())
+    if abs(seconds - current) <= WINDOW_SECONDS:
+        return
+    when = dt.datetime.fromtimestamp(seconds, dt.UTC)
+    now = dt.datetime.fromtimestamp(current, dt.UTC)
     stamp = now.strftime(_TIMESTAMP)
     if when < now - WINDOW:
         raise err.InvalidSignatureException(

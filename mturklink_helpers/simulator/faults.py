@@ -129,13 +129,17 @@ class Faults:
         if not (self.drop_rate or self.cut_rate or self.hang_rate):
             return None
         with self._lock:
-            if self.hang_rate and self._hang_rng.random() < self.hang_rate:
+            # every active stream draws for every request, so adding one fault moves no other
+            hang = bool(self.hang_rate) and self._hang_rng.random() < self.hang_rate
+            drop = bool(self.drop_rate) and self._drop_rng.random() < self.drop_rate
+            cut = bool(self.cut_rate) and self._cut_rng.random() < self.cut_rate
+            if hang:
                 self.hung += 1
                 return "hang"
-            if self.drop_rate and self._drop_rng.random() < self.drop_rate:
+            if drop:
                 self.dropped += 1
                 return "drop"
-            if self.cut_rate and self._cut_rng.random() < self.cut_rate:
+            if cut:
                 self.cut += 1
                 return "cut"
         return None

@@ -93,7 +93,9 @@ class SimulatorApp:
                f"{environ.get('PATH_INFO', '')}" + (f"?{query}" if query else ""))
         status, response_headers, payload = self.simulator.handle(
             environment, environ.get("REQUEST_METHOD", "POST"), url, headers, body)
-        start_response(_status_line(status), list(response_headers.items()))
+        # the HTTP server writes its own Date (http.server's send_response): not a second one
+        start_response(_status_line(status),
+                       [(k, v) for k, v in response_headers.items() if k != "Date"])
         return [payload]
 
     # --- admin ---------------------------------------------------------------------------

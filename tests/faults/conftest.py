@@ -256,6 +256,12 @@ class ServerRig(Rig):
         clock = server.simulator.clock
         self.backoff = Backoff(sleep=clock.advance, clock=lambda: clock.now().timestamp())
         self.admin("reset")  # MTurk and moto's IAM/STS back to a blank world
+        # The server checks every IAM key from the first request, as AWS does: an IAM
+        # administrator's key, made through the console.
+        from mturklink_helpers.credentials import AccessKey
+
+        made = self.admin("requester-key", user_name="iam-admin", policy="IAMFullAccess")
+        self.admin_key = AccessKey(made["AccessKeyId"], made["SecretAccessKey"], "iam-admin")
 
     def admin(self, action, **body):
         request = urllib.request.Request(
@@ -268,11 +274,8 @@ class ServerRig(Rig):
         self.admin("faults", **settings)
 
     def admin_session(self):
-        from mturklink_helpers.credentials import AccessKey
-
-        # moto's server does not check IAM signatures: any well-formed admin key will do.
         # (An AccessKey's session shares botocore's data loader: fresh ones are slow.)
-        return AccessKey("AKIAIOSFODNN7EXAMPLE", "a" * 40).session()
+        return self.admin_key.session()
 
     def iam(self):
         return self.admin_session().client("iam", endpoint_url=self.server.url)

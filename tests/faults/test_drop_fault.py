@@ -14,7 +14,6 @@ from botocore.config import Config
 from botocore.exceptions import ClientError, ConnectionClosedError
 
 NO_RETRIES = Config(retries={"total_max_attempts": 1})
-ADMIN_KEY = {"aws_access_key_id": "AKIAIOSFODNN7EXAMPLE", "aws_secret_access_key": "a" * 40}
 
 
 def admin(server, action, **body):
@@ -73,8 +72,11 @@ def test_drops_do_not_move_which_requests_get_a_service_fault(server, mturk):
 
 
 def test_the_work_is_done_but_the_answer_is_lost(server, mturk):
+    # the server checks IAM keys from the first request: an IAM administrator's key
+    made = admin(server, "requester-key", user_name="iam-admin", policy="IAMFullAccess")
     iam = boto3.client("iam", region_name="us-east-1", endpoint_url=server.url,
-                       config=NO_RETRIES, **ADMIN_KEY)
+                       config=NO_RETRIES, aws_access_key_id=made["AccessKeyId"],
+                       aws_secret_access_key=made["SecretAccessKey"])
     admin(server, "faults", drop_rate=1.0)
     with pytest.raises(ConnectionClosedError):
         iam.create_user(UserName="made-in-the-dark")  # IAM and STS are dropped too
@@ -84,7 +86,8 @@ def test_the_work_is_done_but_the_answer_is_lost(server, mturk):
                          Question=_question())
     assert admin(server, "state")["account_id"]  # the console itself is never dropped
     admin(server, "faults")
-    assert sorted(u["UserName"] for u in iam.list_users()["Users"]) == ["made-in-the-dark", "requester"]
+    assert sorted(u["UserName"] for u in iam.list_users()["Users"]) == [
+        "iam-admin", "made-in-the-dark", "requester"]
     assert [h["Title"] for h in mturk.list_hits()["HITs"]] == ["t"]
 
 

@@ -9,7 +9,7 @@ import stat
 import pytest
 
 from mturklink_helpers.cli import main
-from mturklink_helpers.credentials import AccessKey, load_credentials, save_profile
+from mturklink_helpers.credentials import load_credentials, save_profile
 from mturklink_helpers.doctor import diagnose
 from mturklink_helpers.iam import provision_iam_user
 
@@ -75,7 +75,7 @@ def test_the_command_line_under_dropped_answers(drop_rate, seed, server_rig, tmp
     profiles = tmp_path / "aws" / "credentials"
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(profiles))
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "aws" / "config"))
-    save_profile(AccessKey("AKIAIOSFODNN7EXAMPLE", "a" * 40), "admin", profiles)
+    save_profile(rig.admin_key, "admin", profiles)  # the server's IAM checks the key
     out = tmp_path / "credentials.csv"
     create = ["create-iam-user", "--admin-profile", "admin", "--out", str(out),
               "--endpoint-url", rig.endpoint_url, "--no-wait"]  # --no-wait: no wall-clock wait

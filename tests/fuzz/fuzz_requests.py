@@ -104,12 +104,17 @@ def error_of(status: int, headers: dict, body: bytes, faults_on: bool = False) -
     for word in PYTHON_ERRORS:
         assert word not in text, text
     error = json.loads(text)
-    assert isinstance(error, dict) and set(error) <= {"__type", "Message", "TurkErrorCode"}, error
+    members = {"__type", "Message", "TurkErrorCode"}
+    if error.get("__type") == "ParameterValidationError":  # boto3 #2108: + Parameter
+        members.add("Parameter")
+        assert isinstance(error.get("Parameter"), str) and error["Parameter"], error
+    assert isinstance(error, dict) and set(error) <= members, error
     assert error["__type"] in (set(ERROR_STATUS) if faults_on else NO_FAULTS), error
     assert status == ERROR_STATUS[error["__type"]], (status, error)
     assert isinstance(error["Message"], str) and error["Message"].strip(), error
-    if "TurkErrorCode" in error:  # mturk-facts.md: RequestError and ServiceFault carry one
-        assert error["__type"] in ("RequestError", "ServiceFault"), error
+    if "TurkErrorCode" in error:  # RequestError, ServiceFault, ParameterValidationError
+        assert error["__type"] in ("RequestError", "ServiceFault",
+                                   "ParameterValidationError"), error
     return error
 
 

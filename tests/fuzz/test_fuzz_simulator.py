@@ -38,7 +38,8 @@ from mturklink_helpers.simulator.models import DEFAULT_ACCOUNT_ID
 from mturklink_helpers.simulator.server import ADMIN_ACTIONS, SimulatorApp
 
 AUTH_ERRORS = {"MissingAuthenticationTokenException", "UnrecognizedClientException",
-               "InvalidSignatureException", "UnknownOperationException"}
+               "InvalidSignatureException", "IncompleteSignatureException",
+               "UnknownOperationException"}
 # The world's ids are the same in every seeded world: learn them once, for the strategies.
 IDS = seed_world(MTurkSimulator(seed=0, auth=False))
 UNKNOWN_KEY = ("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")

@@ -42,6 +42,11 @@ SECRET_FREE = {
     "mturklink_helpers.simulator.exceptions.ThrottlingException": "a fixed text",
     "mturklink_helpers.simulator.exceptions.ValidationException": "botocore's model check of a request's parameters",
     "mturklink_helpers.simulator.exceptions.UnknownOperationException": "an operation name",
+    "mturklink_helpers.simulator.exceptions.ParameterValidationError": "MTurk's echo of a "
+        "refused request parameter (a Question, a worker id) and its name; never a key",
+    "mturklink_helpers.simulator.exceptions.IncompleteSignatureException": "a fixed text or "
+        "the request's X-Amz-Date",
+    "mturklink_helpers.simulator.realism.Realism": "three delays in seconds and a flag",
     "mturklink_helpers.simulator.faults.Faults": "fault settings and a random generator",
     "mturklink_helpers.simulator.models.Account": "linked, registered, a balance",
     "mturklink_helpers.simulator.models.HITType": "MTurk data a requester posts",

@@ -107,6 +107,13 @@ class Harness:
     def request_qualification(self, type_id, count=1):
         return self.sim.workers_request_qualification(type_id, count=count)
 
+    def workers_accept(self, hit_id, count=None, submit_after=None, environment="sandbox"):
+        return self.sim.workers_accept(hit_id, count=count, submit_after=submit_after,
+                                       environment=environment)
+
+    def realism(self, **settings):
+        return self.sim.realism.configure(**settings).settings()
+
 
 class ServerHarness(Harness):
     """The same, through the HTTP server: console actions via its admin interface."""
@@ -162,6 +169,13 @@ class ServerHarness(Harness):
     def request_qualification(self, type_id, count=1):
         return self.admin("request-qualification", qualification_type_id=type_id,
                           count=count)["qualification_request_ids"]
+
+    def workers_accept(self, hit_id, count=None, submit_after=None, environment="sandbox"):
+        return self.admin("workers-accept", hit_id=hit_id, count=count,
+                          submit_after=submit_after, environment=environment)["assignment_ids"]
+
+    def realism(self, **settings):
+        return self.admin("realism", **settings)
 
 
 @pytest.fixture(scope="session")
