@@ -1,4 +1,4 @@
-"""`make lab` started the way the README says, with flags for a server without a browser:
+"""`make lab` (and `make app`) started the way the README says, with flags for a server without a browser:
 it runs as root (adding --allow-root itself), prints the address of notebook 00 (not the
 Launcher), serves notebook 00 from notebooks/, and pairs each lesson's .ipynb with its .md
 (jupytext), so that saving either one in JupyterLab writes both.
@@ -42,6 +42,8 @@ def _free_port() -> int:
 class MakeLab:
     """`make lab ARGS="--no-browser --port P"` in its own process group, output kept."""
 
+    target, printed = "lab", PRINTED
+
     def __init__(self, tmp_path: Path, lessons: Path | None = None):
         self.port = _free_port()
         tmp_path.mkdir(parents=True, exist_ok=True)
@@ -55,11 +57,11 @@ class MakeLab:
                    MTURKLINK_HOME=str(home / ".mturklink"), IPYTHONDIR=str(home / ".ipython"))
         # This environment's own JupyterLab, never reinstalled from inside a test.
         venv = Path(sys.prefix)
-        command = ["make", "--no-print-directory", "-o", str(venv / ".installed"), "lab", f"VENV={venv}",
+        command = ["make", "--no-print-directory", "-o", str(venv / ".installed"), self.target, f"VENV={venv}",
                    f"ARGS=--no-browser --port {self.port}"]
         if lessons is not None:
             command.append(f"LESSONS={lessons}")
-        self.log_path = tmp_path / "make-lab.log"
+        self.log_path = tmp_path / f"make-{self.target}.log"
         self._log = self.log_path.open("w", encoding="utf-8")
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
                                         stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
@@ -71,13 +73,13 @@ class MakeLab:
     def _wait_for_address(self) -> tuple[str, str]:
         deadline = time.monotonic() + START
         while True:
-            found = PRINTED.search(self.output())
+            found = self.printed.search(self.output())
             if found:
                 return found.group(0), found.group(3)
             if self.process.poll() is not None:
-                raise AssertionError(f"make lab exited with {self.process.returncode}:\n{self.output()}")
+                raise AssertionError(f"make {self.target} exited with {self.process.returncode}:\n{self.output()}")
             if time.monotonic() > deadline:
-                raise TimeoutError(f"make lab printed no address in {START} s:\n{self.output()}")
+                raise TimeoutError(f"make {self.target} printed no address in {START} s:\n{self.output()}")
             time.sleep(0.1)  # polling interval, not a wait for something to happen
 
     def request(self, path: str, method: str = "GET", body: dict | None = None) -> bytes:
@@ -94,20 +96,34 @@ class MakeLab:
     def stop(self) -> None:
         if self.process.poll() is None:
             try:
-                self.request("/api/shutdown", method="POST")
+                self._ask_to_stop()
                 self.process.wait(timeout=30)
             except (OSError, subprocess.TimeoutExpired):
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(timeout=10)
         self._log.close()
 
+    def _ask_to_stop(self) -> None:
+        self.request("/api/shutdown", method="POST")
+
+
+class MakeApp(MakeLab):
+    """`make app ARGS="--no-browser --port P"`: the Voilà app, which needs no token."""
+
+    target = "app"
+    # What make prints first, then Voilà once it listens.
+    printed = re.compile(r"Start with 00_start_here\.ipynb: http://localhost:(\d+)(/\S*)()(?s:.*)Voilà is running at")
+
+    def _ask_to_stop(self) -> None:
+        os.killpg(self.process.pid, signal.SIGTERM)  # Voilà stops its kernels on SIGTERM
+
 
 @pytest.fixture
 def make_lab(tmp_path):
     servers = []
 
-    def start(lessons: Path | None = None) -> MakeLab:
-        servers.append(MakeLab(tmp_path / f"lab{len(servers)}", lessons))
+    def start(lessons: Path | None = None, kind: type[MakeLab] = MakeLab) -> MakeLab:
+        servers.append(kind(tmp_path / f"{kind.target}{len(servers)}", lessons))
         return servers[-1]
 
     yield start
@@ -184,3 +200,14 @@ def test_saving_either_side_in_jupyterlab_writes_both(make_lab, tmp_path):
     lab.request(f"/api/contents/{name}.ipynb", "PUT", {"type": "notebook", "format": "json", "content": notebook})
     saved = json.loads((lessons / f"{name}.ipynb").read_text(encoding="utf-8"))
     assert "A sentence added in the Markdown." in _sources(saved)[0]
+
+
+def test_make_app_serves_notebook_00_as_the_voila_app_at_the_address_it_prints(make_lab):
+    app = make_lab(kind=MakeApp)
+    port, path = app.printed.search(app.output()).group(1, 2)
+    assert (int(port), path) == (app.port, "/voila/render/00_start_here.ipynb")
+    with _NO_PROXY.open(f"http://127.0.0.1:{port}{path}", timeout=120) as response:
+        assert response.status == 200
+        page = response.read().decode()
+    assert "Start here: link MTurk" in page
+    assert 'data-mime-type="application/vnd.jupyter.error"' not in page
