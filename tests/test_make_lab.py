@@ -1,7 +1,8 @@
-"""`make lab` (and `make app`) started the way the README says, with flags for a server without a browser:
+"""`make lab` started the way the README says, with flags for a server without a browser:
 it runs as root (adding --allow-root itself), prints the address of notebook 00 (not the
 Launcher), serves notebook 00 from notebooks/, and pairs each lesson's .ipynb with its .md
-(jupytext), so that saving either one in JupyterLab writes both.
+(jupytext), so that saving either one in JupyterLab writes both. `make app` likewise prints
+the address of notebook 00 as the Voilà app, and serves it there.
 
 Each server runs with a throwaway HOME and Jupyter folders, is asked to shut down at the end,
 and is killed only if it does not.
