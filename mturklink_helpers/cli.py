@@ -1,7 +1,11 @@
 """``python -m mturklink_helpers``: the doctor and IAM-user creation from a terminal.
 
 Exit codes scripts can use: 0 all good, 1 a step of the guide is missing (the output names
-it), 2 bad input (no such file or profile, not a key file, wrong option).
+it), 2 bad input (no such file or profile, not a key file, wrong option), 3 could not check
+(no answer, or one the kit does not understand: nothing is known to be wrong, nor right).
+
+``--demo`` runs against the learner's demo world (the one their notebooks use); without it,
+against AWS (or ``--endpoint-url``, a simulator server started by hand).
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ import argparse
 import json
 import sys
 
-EXIT_OK, EXIT_STEP_MISSING, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_STEP_MISSING, EXIT_BAD_INPUT, EXIT_COULD_NOT_CHECK = 0, 1, 2, 3
 
 DESCRIPTION = """\
 mturklink: check and set up the keys that link AWS, MTurk and CloudResearch (TurkPrime).
@@ -22,12 +26,16 @@ mturklink: check and set up the keys that link AWS, MTurk and CloudResearch (Tur
 
 EPILOG = """\
 exit codes: 0 all good, 1 a step of the guide is missing (the output says which),
-            2 bad input (missing file or profile, not a key file, wrong option)
+            2 bad input (missing file or profile, not a key file, wrong option),
+            3 could not check (no answer: try again in a minute)
 
 examples:
   python -m mturklink_helpers doctor --credentials ~/Downloads/credentials.csv
   python -m mturklink_helpers doctor --profile mturk --json
   python -m mturklink_helpers create-iam-user --admin-profile default --out credentials.csv
+  python -m mturklink_helpers doctor --demo
+        (the key your notebooks loaded, in your demo world)
+  python -m mturklink_helpers create-iam-user --demo --out demo-credentials.csv
   python -m mturklink_helpers doctor --profile mturk --endpoint-url http://127.0.0.1:5005
         (the last one asks the kit's MTurk simulator: python -m mturklink_helpers.simulator serve)
 """
@@ -39,7 +47,8 @@ creating one); a key created moments ago (waits up to --max-wait seconds); and w
 ready for CloudResearch's "Link Mechanical Turk" form. Each problem is named by the step of
 the guide that fixes it. The secret access key is never printed.
 
-Without --credentials or --profile, the doctor uses the profile "mturk".
+Without --credentials or --profile, the doctor uses the profile "mturk"; with --demo, the
+key your notebooks loaded (notebook 04) in your demo world.
 """
 
 CREATE_HELP = """\
@@ -75,15 +84,15 @@ def _parser() -> argparse.ArgumentParser:
                         help="do not ask the production endpoint")
     doctor.add_argument("--max-wait", type=float, default=90.0, metavar="SECONDS",
                         help="how long to wait for a brand-new key (default 90)")
-    doctor.add_argument("--endpoint-url", metavar="URL",
-                        help="the MTurk simulator's server instead of AWS, e.g. http://127.0.0.1:5005")
+    _where(doctor)
 
     create = commands.add_parser(
         "create-iam-user", help="guide step 4: IAM user, policy and key from an admin profile",
         description=CREATE_HELP, epilog=EPILOG, formatter_class=RAW,
     )
-    create.add_argument("--admin-profile", metavar="P", required=True,
-                        help="a profile allowed to manage IAM users (an administrator or root)")
+    create.add_argument("--admin-profile", metavar="P",
+                        help="a profile allowed to manage IAM users (an administrator or root; "
+                             "with --demo: the demo world's administrator)")
     create.add_argument("--user", metavar="NAME", default="mturk-requester",
                         help="the IAM user's name (default mturk-requester)")
     create.add_argument("--out", metavar="FILE", default="credentials.csv",
@@ -100,10 +109,24 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--max-wait", type=float, default=120.0, metavar="SECONDS",
                         help="how long to wait for the new key to work (default 120)")
     create.add_argument("--json", action="store_true", help="print the result as JSON")
-    create.add_argument("--endpoint-url", metavar="URL",
-                        help="the MTurk simulator's server instead of AWS "
-                             "(it serves IAM and STS too)")
+    _where(create)
     return parser
+
+
+def _where(command) -> None:
+    where = command.add_mutually_exclusive_group()
+    where.add_argument("--demo", action="store_true",
+                       help="your demo world (started if needed), the one your notebooks use")
+    where.add_argument("--endpoint-url", metavar="URL",
+                       help="a simulator server started by hand instead of AWS, e.g. "
+                            "http://127.0.0.1:5005 (it serves IAM and STS too)")
+
+
+def _kit(args):
+    from .kit import Kit
+
+    return Kit("demo" if args.demo else "live", endpoint_url=args.endpoint_url,
+               load_saved_key=args.demo)
 
 
 def _say(text: str, stream=None) -> None:
@@ -111,38 +134,44 @@ def _say(text: str, stream=None) -> None:
 
 
 def _doctor(args) -> int:
-    from .awsutil import Backoff
     from .credentials import CredentialsFileError, load_credentials, load_profile
-    from .doctor import diagnose
+    from .world import WorldError
 
     try:
+        kit = _kit(args)
         if args.credentials:
             key = load_credentials(args.credentials)
-        else:
+        elif args.profile or not args.demo:
             key = load_profile(args.profile or "mturk")
+        elif kit.key is not None:
+            key = kit.key
+        else:
+            raise CredentialsFileError(
+                "no key is loaded in your notebooks yet", source="the demo world",
+                fix="load credentials.csv in notebook 04, or pass --credentials FILE")
+        environments = ("sandbox",) if args.sandbox_only else ("sandbox", "production")
+        diagnosis = kit.diagnose(key, environments=environments,
+                                 wait=kit.wait(max_wait=args.max_wait),
+                                 progress=lambda p: _say(f"  … {p.message}", sys.stderr))
     except CredentialsFileError as exc:
         _say(f"error: {exc}", sys.stderr)
         return EXIT_BAD_INPUT
-    environments = ("sandbox",) if args.sandbox_only else ("sandbox", "production")
-    diagnosis = diagnose(key, environments=environments, endpoint_url=args.endpoint_url,
-                         backoff=Backoff(max_wait=args.max_wait),
-                         progress=lambda p: _say(f"  … {p.message}", sys.stderr))
+    except WorldError as exc:
+        _say(f"error: {exc}", sys.stderr)
+        return EXIT_COULD_NOT_CHECK
     _say(diagnosis.to_json() if args.json else diagnosis.to_text())
     return diagnosis.exit_code
 
 
 def _create(args) -> int:
-    import boto3
     from botocore.exceptions import BotoCoreError
 
-    from .awsutil import Backoff
     from .iam import IamSetupError, Progress, provision_iam_user
+    from .world import WorldError
 
-    try:
-        admin = boto3.Session(profile_name=args.admin_profile, region_name="us-east-1")
-    except BotoCoreError as exc:
-        _say(f"error: the admin profile {args.admin_profile!r} cannot be used ({exc}); "
-             "set it up with `aws configure --profile NAME`", sys.stderr)
+    if not args.demo and not args.admin_profile:
+        _say("error: name an administrator's profile with --admin-profile (or use --demo for "
+             "your demo world)", sys.stderr)
         return EXIT_BAD_INPUT
 
     def show(p: Progress) -> None:
@@ -150,26 +179,35 @@ def _create(args) -> int:
             _say(f"  … {p.message}", sys.stderr)
 
     try:
+        kit = _kit(args)
+        admin = kit.admin(args.admin_profile)
         result = provision_iam_user(
             admin, args.user, new_key=True if args.new_key else None, rotate=args.rotate,
-            wait=not args.no_wait, backoff=Backoff(max_wait=args.max_wait), progress=show,
-            credentials_path=args.out, profile=args.save_profile, endpoint_url=args.endpoint_url,
+            wait=False if args.no_wait else kit.wait(max_wait=args.max_wait), progress=show,
+            credentials_path=args.out, profile=args.save_profile, endpoints=kit.endpoints,
         )
     except FileExistsError as exc:
         _say(f"error: {exc}", sys.stderr)
         return EXIT_BAD_INPUT
+    except WorldError as exc:
+        _say(f"error: {exc}", sys.stderr)
+        return EXIT_COULD_NOT_CHECK
     except IamSetupError as exc:
         if args.json:
             _say(json.dumps({"ok": False, "error": str(exc)}, indent=2))
         else:
             _say(f"error: {exc}", sys.stderr)
+        if exc.unanswered:
+            return EXIT_COULD_NOT_CHECK
         return EXIT_BAD_INPUT if exc.bad_input else EXIT_STEP_MISSING
     except BotoCoreError as exc:
-        _say(f"error: AWS could not be reached or the admin profile has no usable key "
-             f"({type(exc).__name__})", sys.stderr)
+        _say(f"error: the admin profile {args.admin_profile!r} cannot be used ({exc}); set it up "
+             "with `aws configure --profile NAME`", sys.stderr)
         return EXIT_BAD_INPUT
     _say(json.dumps(result.to_dict(), indent=2) if args.json else result.summary())
-    return EXIT_STEP_MISSING if result.ready is False else EXIT_OK
+    if result.ready is False:
+        return EXIT_COULD_NOT_CHECK if result.unanswered else EXIT_STEP_MISSING
+    return EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -33,45 +33,36 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from .awsutil import (
-    ACCESS_DENIED_CODES,
-    UNKNOWN_KEY_CODES,
-    WRONG_SECRET_CODES,
-    Backoff,
-    aws_client,
-    error_codes,
-    mturk_url,
-    retry_until,
-)
+from . import steps
+from .clients import Endpoints, client
 from .credentials import AccessKey, CredentialsFileError, check_key
 from .endpoints import Environment
+from .errors import Kind, Meaning, classify
+from .retry import Wait
 
 if TYPE_CHECKING:
     import boto3
 
 # A HIT id of the right shape that MTurk never hands out (it starts with our name).
 PROBE_HIT_ID = "MTURKLINKDOCTORPROBE0000000000"
-NOT_LINKED_CODES = {"AWS.AccountNotLinked"}  # TurkErrorCode; see mturk-facts.md (unverified)
-NOTEBOOKS = {
-    "1": "01_create_aws_account.ipynb",
-    "2": "02_link_aws_to_mturk.ipynb",
-    "3": "03_register_requester_sandbox.ipynb",
-    "4": "04_create_iam_user.ipynb",
-    "5": "05_link_turkprime.ipynb",
-}
-TROUBLESHOOTING = "07_troubleshooting.ipynb"
 NOTEBOOK_DIR = "../notebooks/"
+COULD_NOT_CHECK = ("Nothing in your setup was found wrong, and nothing was marked done: run the "
+                   "doctor again in a minute; if it keeps saying this, check your internet "
+                   "connection (live mode) or restart the demo world (demo mode: "
+                   "python -m mturklink_helpers demo stop).")
 
 
 class Status(enum.StrEnum):
     OK = "ok"
     FAILED = "failed"
     WARNING = "warning"
+    UNKNOWN = "could not check"  # no answer, or one the kit does not understand
     SKIPPED = "skipped"
 
     @property
     def symbol(self) -> str:
-        return {"ok": "✓", "failed": "✗", "warning": "!", "skipped": "–"}[self.value]
+        return {"ok": "✓", "failed": "✗", "warning": "!", "could not check": "?",
+                "skipped": "–"}[self.value]
 
 
 @dataclass
@@ -89,7 +80,7 @@ class Check:
     @property
     def notebook(self) -> str:
         """The notebook that walks through this check's step."""
-        return NOTEBOOKS.get((self.step or "").split(" ")[0], TROUBLESHOOTING)
+        return steps.notebook_for(self.step)
 
     def to_dict(self) -> dict:
         return {
@@ -136,15 +127,20 @@ class Diagnosis:
         return [c for c in self.checks if c.status is Status.FAILED]
 
     @property
+    def unknown(self) -> list[Check]:
+        """Checks that could not be made (no answer, or an answer not understood)."""
+        return [c for c in self.checks if c.status is Status.UNKNOWN]
+
+    @property
     def ok(self) -> bool:
-        """True when nothing failed (warnings allowed)."""
-        return not self.failed
+        """True when every check was made and nothing failed (warnings allowed)."""
+        return not self.failed and not self.unknown
 
     @property
     def first_failure(self) -> Check | None:
         """The failed check whose step comes first in the guide: do that one next."""
         failed = self.failed
-        return min(failed, key=lambda c: _step_order(c.step)) if failed else None
+        return min(failed, key=lambda c: steps.order(c.step)) if failed else None
 
     @property
     def next_step(self) -> str | None:
@@ -153,14 +149,20 @@ class Diagnosis:
 
     @property
     def exit_code(self) -> int:
-        """0 all good, 1 a step is missing, 2 the input itself is bad (not a key)."""
+        """0 all good, 1 a step is missing, 2 the input itself is bad (not a key),
+        3 could not check (no answer: nothing is known to be wrong, nor right)."""
         if self["key_shape"].status is Status.FAILED:
             return 2
-        return 1 if self.failed else 0
+        if self.failed:
+            return 1
+        return 3 if self.unknown else 0
 
     @property
     def verdict(self) -> str:
         first = self.first_failure
+        if first is None and self.unknown:
+            what = ", ".join(_lower(c.title) for c in self.unknown)
+            return f"Could not check {what}: {self.unknown[0].summary}. {COULD_NOT_CHECK}"
         if first is None:
             warned = [c for c in self.checks if c.status is Status.WARNING]
             if warned:
@@ -202,11 +204,12 @@ class Diagnosis:
         lines = [f"mturklink doctor: access key {self.key_id}{who}", ""]
         for number, c in enumerate(self.checks, 1):
             step = f"  [guide step {c.step}]" if c.step and c.status is not Status.OK else ""
-            lines.append(f" {c.status.symbol} {c.status.value.upper():<8}{number}. {c.title}{step}")
+            label = "UNKNOWN" if c.status is Status.UNKNOWN else c.status.value.upper()
+            lines.append(f" {c.status.symbol} {label:<8}{number}. {c.title}{step}")
             lines += wrap("", c.summary)
             if c.evidence:
                 lines += wrap("evidence: ", c.evidence)
-            if c.fix and c.status in (Status.FAILED, Status.WARNING):
+            if c.fix and c.status in (Status.FAILED, Status.WARNING, Status.UNKNOWN):
                 lines += wrap("do this:  ", c.fix)
         if self.turkprime_form and self.ok:
             lines += ["", "CloudResearch (TurkPrime) → Link Mechanical Turk form:"]
@@ -219,7 +222,8 @@ class Diagnosis:
     __str__ = to_text
 
     def to_html(self, notebook_dir: str = NOTEBOOK_DIR) -> str:
-        colours = {"ok": "#1a7f37", "failed": "#cf222e", "warning": "#9a6700", "skipped": "#6e7781"}
+        colours = {"ok": "#1a7f37", "failed": "#cf222e", "warning": "#9a6700",
+                   "could not check": "#175cd3", "skipped": "#6e7781"}
         e = html.escape
         rows = []
         for number, c in enumerate(self.checks, 1):
@@ -229,7 +233,7 @@ class Diagnosis:
                 step = f'<a href="{href}">step {step or "?"} → {e(c.notebook)}</a>'
             status = (f'<span style="color:{colours[c.status.value]};font-weight:bold">'
                       f"{c.status.symbol} {c.status.value}</span>")
-            todo = e(c.fix) if c.status in (Status.FAILED, Status.WARNING) else ""
+            todo = e(c.fix) if c.status in (Status.FAILED, Status.WARNING, Status.UNKNOWN) else ""
             rows.append(
                 f"<tr><td>{number}</td><td>{e(c.title)}</td><td>{status}</td><td>{step}</td>"
                 f"<td>{e(c.summary)}</td><td><code>{e(c.evidence)}</code></td><td>{todo}</td></tr>"
@@ -257,13 +261,6 @@ class Diagnosis:
     def __repr__(self) -> str:
         states = ", ".join(f"{c.name}={c.status.value}" for c in self.checks)
         return f"<Diagnosis key={self.key_id} next_step={self.next_step!r} {states}>"
-
-
-def _step_order(step: str | None) -> tuple:
-    if not step:
-        return (99, "")
-    head, _, letters = step.partition(" ")
-    return (int(head) if head.isdigit() else 98, letters)
 
 
 # --- the checks ---------------------------------------------------------------------------
@@ -318,36 +315,44 @@ def _evidence(code: str, turk_code: str | None) -> str:
     return f"{code}, TurkErrorCode {turk_code}" if turk_code else code
 
 
-def _identity(session, key: AccessKey, endpoint_url) -> tuple[dict | None, Check]:
+def _could_not(name: str, title: str, meaning: Meaning, tried: str) -> Check:
+    """A check that got no answer (or one the kit does not understand): never a verdict."""
+    why = ("no answer came back" if meaning.kind is Kind.NO_ANSWER else
+           "AWS was busy, even after several tries" if meaning.kind is Kind.BUSY else
+           "the answer was one the kit does not understand")
+    return Check(name, title, Status.UNKNOWN, f"{tried}, and {why}",
+                 evidence=meaning.evidence, fix=COULD_NOT_CHECK)
+
+
+def _identity(session, key: AccessKey, endpoints: Endpoints) -> tuple[dict | None, Check]:
     """Check 2: who does AWS say this key belongs to?"""
     from botocore.exceptions import BotoCoreError, ClientError
 
     title = "Who the key belongs to"
     try:
-        who = aws_client(session, "sts", endpoint_url).get_caller_identity()
-    except ClientError as exc:
-        code, _ = error_codes(exc)
-        if code in UNKNOWN_KEY_CODES:
+        who = client(session, "sts", endpoints).get_caller_identity()
+    except (ClientError, BotoCoreError) as exc:
+        meaning = classify(exc)
+        if meaning.kind is Kind.UNKNOWN_KEY:
             return None, Check(
                 "identity", title, Status.FAILED,
                 f"AWS does not know the access key id {key.masked_id}: it was deleted, "
-                "deactivated or copied wrong", evidence=code, step="4 i–k",
+                "deactivated or copied wrong", evidence=meaning.evidence, step="4 i–k",
                 fix="Copy the Access key ID from credentials.csv again, or create a new access key "
                     "for your IAM user (guide step 4 i–k); a key made in the last minute may "
                     "need a minute more.")
-        if code in WRONG_SECRET_CODES:
+        if meaning.kind is Kind.WRONG_SECRET:
             return None, Check(
                 "identity", title, Status.FAILED,
                 f"AWS knows {key.masked_id}, but the secret access key does not match it",
-                evidence=code, step="4 j–k",
+                evidence=meaning.evidence, step="4 j–k",
                 fix="Copy the Secret access key from the same credentials.csv as the id (guide "
                     "step 4 j–k); if it is lost, create a new access key.")
-        return None, Check("identity", title, Status.FAILED, "AWS refused to say who the key is",
-                           evidence=code, fix="Run the doctor again; if it persists, create a new key.")
-    except BotoCoreError as exc:
-        return None, Check("identity", title, Status.FAILED, "AWS could not be reached",
-                           evidence=type(exc).__name__,
-                           fix="Check your internet connection (or the --endpoint-url) and try again.")
+        if meaning.setup_problem:
+            return None, Check("identity", title, Status.FAILED, "AWS refused to say who the key is",
+                               evidence=meaning.evidence, step=meaning.step, fix=meaning.advice)
+        return None, _could_not("identity", title, meaning,
+                                f"asked AWS (STS at {endpoints}) who the key belongs to")
     arn = who["Arn"]
     if arn.endswith(":root"):
         return who, Check(
@@ -369,58 +374,39 @@ class _Answer:
     """What one MTurk endpoint answered to GetAccountBalance."""
 
     balance: str | None = None
-    code: str | None = None
-    turk_code: str | None = None
-    unanswered: bool = False  # busy, throttled or no answer at all: says nothing about the key
+    meaning: Meaning | None = None
 
     @property
     def ok(self) -> bool:
-        return self.code is None
+        return self.meaning is None
 
-    @property
-    def unknown_key(self) -> bool:
-        return self.code in UNKNOWN_KEY_CODES
-
-    @property
-    def not_linked(self) -> bool:
-        return self.code == "RequestError" and (
-            self.turk_code in NOT_LINKED_CODES or "NotLinked" in (self.turk_code or "")
-        )
-
-    @property
-    def denied(self) -> bool:
-        return self.code in ACCESS_DENIED_CODES
+    def is_(self, *kinds: Kind) -> bool:
+        return self.meaning is not None and self.meaning.kind in kinds
 
     @property
     def evidence(self) -> str:
-        return _evidence(self.code, self.turk_code) if self.code else ""
+        return self.meaning.evidence if self.meaning else ""
 
 
-def _balance(client) -> _Answer:
+def _balance(mturk) -> _Answer:
     from botocore.exceptions import BotoCoreError, ClientError
 
-    from .pacing import is_retryable
-
     try:
-        return _Answer(balance=client.get_account_balance()["AvailableBalance"])
+        return _Answer(balance=mturk.get_account_balance()["AvailableBalance"])
     except (ClientError, BotoCoreError) as exc:
-        code, turk_code = error_codes(exc)
-        return _Answer(code=code, turk_code=turk_code, unanswered=is_retryable(exc))
+        return _Answer(meaning=classify(exc))
 
 
-def _ask_both(session, environments, endpoint_url, backoff, progress=None):
+def _ask_both(session, environments, endpoints: Endpoints, wait: Wait, progress=None):
     """Checks 3, 4 and 6: balances on each endpoint, waiting while MTurk learns a new key."""
-    from .endpoints import mturk_client
-
-    clients = {env: mturk_client(session, env, endpoint_url=mturk_url(endpoint_url, env))
-               for env in environments}
+    clients = {env: client(session, "mturk", endpoints, env) for env in environments}
     answers: dict[Environment, _Answer] = {}
 
     def attempt():
-        for env, client in clients.items():
-            if env not in answers or answers[env].unknown_key:
-                answers[env] = _balance(client)
-        waiting = any(a.unknown_key for a in answers.values())
+        for env, mturk in clients.items():
+            if env not in answers or answers[env].is_(Kind.UNKNOWN_KEY):
+                answers[env] = _balance(mturk)
+        waiting = any(a.is_(Kind.UNKNOWN_KEY) for a in answers.values())
         return not waiting, "MTurk does not know this new key yet"
 
     def on_wait(tries, elapsed, reason, _delay):
@@ -428,10 +414,10 @@ def _ask_both(session, environments, endpoint_url, backoff, progress=None):
             from .iam import Progress
 
             progress(Progress("wait", f"waiting ({elapsed:.0f} s so far, at most "
-                              f"{backoff.max_wait:.0f} s): {reason} (new keys take up to a "
-                              "minute)", elapsed, backoff.max_wait, tries))
+                              f"{wait.max_wait:.0f} s): {reason} (new keys take up to a "
+                              "minute)", elapsed, wait.max_wait, tries))
 
-    _done, tries, waited = retry_until(attempt, backoff, on_wait)
+    _done, tries, waited = wait.run(attempt, on_wait)
     return answers, clients, waited, tries
 
 
@@ -441,13 +427,14 @@ def _endpoint_check(env: Environment, answer: _Answer, other: _Answer | None, wa
     if answer.ok:
         note = "" if env.is_sandbox else " (read-only check: nothing was spent)"
         return Check(name, title, Status.OK, f"GetAccountBalance answered ${answer.balance}{note}")
-    if answer.denied:
+    meaning = answer.meaning
+    if answer.is_(Kind.DENIED):
         return Check(name, title, Status.FAILED,
                      "the key's IAM user has no permission to use MTurk", evidence=answer.evidence,
                      step="4 f–h",
                      fix="Attach the AmazonMechanicalTurkFullAccess policy to the IAM user "
                          "(guide step 4 f–h).")
-    if answer.not_linked:
+    if answer.is_(Kind.NOT_LINKED):
         other_ok = other is not None and other.ok
         if env.is_sandbox:
             if other_ok:
@@ -463,71 +450,66 @@ def _endpoint_check(env: Environment, answer: _Answer, other: _Answer | None, wa
         return Check(name, title, Status.FAILED, summary, evidence=answer.evidence, step="2",
                      fix=f"Link your AWS account at {env.developer_page} ('Link your AWS Account', "
                          "guide step 2).")
-    if answer.unknown_key:
+    if answer.is_(Kind.UNKNOWN_KEY):
         return Check(name, title, Status.FAILED,
                      f"MTurk still does not recognise the key after {waited:.0f} s of waiting",
                      evidence=answer.evidence, step="4 i–k",
                      fix="New keys can take a few minutes to reach MTurk: run the doctor again "
                          "later; if it still fails, create a new access key (guide step 4 i–k).")
-    if answer.code in WRONG_SECRET_CODES:
+    if answer.is_(Kind.WRONG_SECRET):
         return Check(name, title, Status.FAILED, "MTurk says the secret does not match the key",
                      evidence=answer.evidence, step="4 j–k",
                      fix="Copy the Secret access key from credentials.csv again (guide step 4 j–k).")
-    if answer.unanswered:
-        return Check(name, title, Status.FAILED,
-                     "MTurk did not answer (it was busy, or the connection dropped), even after "
-                     "several tries", evidence=answer.evidence,
-                     fix="Nothing in your setup needs fixing for this: run the doctor again in a "
-                         "minute.")
-    return Check(name, title, Status.FAILED, "MTurk refused the request", evidence=answer.evidence,
-                 fix="Run the doctor again; if it persists, see the troubleshooting notebook.")
+    if meaning.setup_problem:
+        return Check(name, title, Status.FAILED, f"MTurk refused: {meaning.message or meaning.code}",
+                     evidence=answer.evidence, step=meaning.step, fix=meaning.advice)
+    return _could_not(name, title, meaning, f"asked the MTurk {env.value} for its balance")
 
 
-def _create_permission(client, answers) -> Check:
+def _create_permission(mturk, answers) -> Check:
     """Check 5: may this key create HITs? Asked on the sandbox, with a HIT that cannot exist."""
     title = "Permission to create HITs"
     sandbox = answers.get(Environment.SANDBOX)
-    if sandbox is None or not (sandbox.ok or sandbox.not_linked):
+    if sandbox is None or not (sandbox.ok or sandbox.is_(Kind.NOT_LINKED)):
         return _skipped("create_hits", title,
                         "not checked: the sandbox did not let this key in (see above)")
     from botocore.exceptions import BotoCoreError, ClientError
 
     try:
-        client.update_expiration_for_hit(HITId=PROBE_HIT_ID,
-                                         ExpireAt=datetime(2001, 1, 1, tzinfo=UTC))
-    except ClientError as exc:
-        code, turk_code = error_codes(exc)
-        evidence = _evidence(code, turk_code)
-        if code in ACCESS_DENIED_CODES:
+        mturk.update_expiration_for_hit(HITId=PROBE_HIT_ID,
+                                        ExpireAt=datetime(2001, 1, 1, tzinfo=UTC))
+    except (ClientError, BotoCoreError) as exc:
+        meaning = classify(exc)
+        if meaning.kind in (Kind.DENIED, Kind.DENIED_EXPLICIT, Kind.DENIED_ORGANISATION):
             return Check(
                 "create_hits", title, Status.FAILED,
                 "the key can read MTurk but not create or change HITs: its IAM user has a weaker "
-                "policy such as AmazonMechanicalTurkReadOnly", evidence=evidence, step="4 f–h",
+                "policy such as AmazonMechanicalTurkReadOnly", evidence=meaning.evidence,
+                step="4 f–h",
                 fix="Attach AmazonMechanicalTurkFullAccess to the IAM user (guide step 4 f–h).")
-        if code == "RequestError":
-            # Any RequestError comes from MTurk itself, after IAM allowed the action (AWS
-            # authorizes before a service sees a request; the simulator does the same).
-            what = ("looked for the (impossible) test HIT" if turk_code not in NOT_LINKED_CODES
-                    else "answered 'not linked'")
+        if meaning.by_mturk:
+            # MTurk itself answered, after IAM allowed the action (AWS authorizes before a
+            # service sees a request): ParameterValidationError as much as RequestError.
+            what = ("answered 'not linked'" if meaning.kind is Kind.NOT_LINKED
+                    else "looked for the (impossible) test HIT")
             return Check("create_hits", title, Status.OK,
                          f"allowed: MTurk {what}, so IAM let the call through; nothing was "
-                         "created or changed", evidence=evidence)
-        return Check("create_hits", title, Status.WARNING, "MTurk did not answer the test call",
-                     evidence=evidence, fix="Run the doctor again in a minute.")
-    except BotoCoreError as exc:
-        return Check("create_hits", title, Status.WARNING, "MTurk could not be reached",
-                     evidence=type(exc).__name__, fix="Run the doctor again in a minute.")
+                         "created or changed", evidence=meaning.evidence)
+        return _could_not("create_hits", title, meaning,
+                          "asked the sandbox to change a HIT that cannot exist")
     return Check("create_hits", title, Status.OK, "allowed (MTurk accepted the test call)")
 
 
-def _new_key_check(answers, waited: float, tries: int, backoff: Backoff) -> Check:
+def _new_key_check(answers, waited: float, tries: int) -> Check:
     title = "A key created moments ago"
-    if any(a.unknown_key for a in answers.values()):
+    if any(a.is_(Kind.UNKNOWN_KEY) for a in answers.values()):
         return Check("new_key", title, Status.FAILED,
                      f"AWS knows the key, but MTurk still did not after {waited:.0f} s "
                      f"({tries} tries)", evidence="UnrecognizedClientException", step="4 i–k",
                      fix="New keys can take a few minutes: run the doctor again later; if it "
                          "still fails, create a new access key (guide step 4 i–k).")
+    if any(not a.ok and not a.meaning.answered for a in answers.values()):
+        return _skipped("new_key", title, "not checked: MTurk did not answer (see above)")
     if tries > 1:
         return Check("new_key", title, Status.OK,
                      f"MTurk recognised the key after {waited:.0f} s of waiting (new keys take up "
@@ -551,16 +533,18 @@ def _turkprime(key: AccessKey, who, checks: dict[str, Check]) -> tuple[Check, li
     needed = ["identity", "sandbox", "production", "create_hits"]
     blocking = [checks[n] for n in needed if n in checks and checks[n].status is not Status.OK
                 and not (n == "identity" and checks[n].status is Status.WARNING)]
-    if blocking and all(c.step is None for c in blocking):
-        # Nothing in the guide to fix (MTurk did not answer): not a step-5 problem either.
-        return _skipped("turkprime", title, "not checked: "
-                        + ", ".join(_lower(c.title) for c in blocking) + " did not pass"), form
-    if blocking:
-        first = min(blocking, key=lambda c: _step_order(c.step))
+    failed = [c for c in blocking if c.status is Status.FAILED]
+    if failed:
+        first = min(failed, key=lambda c: steps.order(c.step))
         where = f"guide step {first.step}" if first.step else first.title.lower()
         return Check("turkprime", title, Status.FAILED,
-                     "not yet: " + ", ".join(_lower(c.title) for c in blocking) + " did not pass",
+                     "not yet: " + ", ".join(_lower(c.title) for c in failed) + " did not pass",
                      step="5", fix=f"Fix {where} first, then run the doctor again."), form
+    if blocking:
+        # Nothing is known to be wrong, nor right: not a step-5 verdict either way.
+        return Check("turkprime", title, Status.UNKNOWN, "could not check: "
+                     + ", ".join(_lower(c.title) for c in blocking) + " could not be checked",
+                     fix=COULD_NOT_CHECK), form
     if checks["identity"].status is Status.WARNING:
         return Check("turkprime", title, Status.WARNING,
                      "both endpoints answer and HITs may be created, but this is a root key",
@@ -575,20 +559,21 @@ def diagnose(
     credentials: AccessKey | boto3.Session | str | os.PathLike,
     *,
     environments=(Environment.SANDBOX, Environment.PRODUCTION),
-    endpoint_url: str | None = None,
-    backoff: Backoff | None = None,
+    endpoints: Endpoints | str | None = None,
+    wait: Wait | None = None,
     progress=None,
 ) -> Diagnosis:
     """Run the checks in order on ``credentials`` and return a :class:`Diagnosis`.
 
     ``credentials``: an AccessKey, a boto3 Session, or the path of a key file.
     ``environments``: which MTurk endpoints to ask (production is read-only: a balance).
-    ``endpoint_url``: the simulator server's root URL instead of AWS.
-    ``backoff``: how long to wait for a key MTurk does not know yet (default 90 s; real
-    time, or the simulated clock in a demo world).
+    ``endpoints``: where AWS is (None: AWS itself; a world's or simulator server's URL).
+    ``wait``: how long to wait for a key MTurk does not know yet, on which clock (default
+    90 s of real time; :meth:`Kit.diagnose` passes the demo world's clock).
     ``progress``: called with an :class:`mturklink_helpers.iam.Progress` while waiting.
     """
-    backoff = backoff or Backoff()
+    wait = wait or Wait()
+    endpoints = Endpoints.of(endpoints)
     environments = [Environment.parse(e) for e in environments]
     key, shape = _as_key(credentials)
     names = [("identity", "Who the key belongs to"), ("sandbox", "Sandbox access"),
@@ -601,12 +586,13 @@ def diagnose(
 
     # One boto3 session for every client: each new session re-reads botocore's data files.
     session = key.session()
-    who, identity = _identity(session, key, endpoint_url)
+    who, identity = _identity(session, key, endpoints)
     if who is None:
-        return Diagnosis(masked, [shape, identity] + [_skipped(n, t) for n, t in names[1:]])
+        why = ("not checked: an earlier check could not be made"
+               if identity.status is Status.UNKNOWN else "not checked: an earlier check failed")
+        return Diagnosis(masked, [shape, identity] + [_skipped(n, t, why) for n, t in names[1:]])
 
-    answers, clients, waited, tries = _ask_both(session, environments, endpoint_url, backoff,
-                                                progress)
+    answers, clients, waited, tries = _ask_both(session, environments, endpoints, wait, progress)
     checks = {"key_shape": shape, "identity": identity}
     for env in (Environment.SANDBOX, Environment.PRODUCTION):
         if env in answers:
@@ -616,7 +602,43 @@ def diagnose(
             checks[env.value] = _skipped(env.value, f"{env.value.capitalize()} access",
                                          "not checked (not asked for)")
     checks["create_hits"] = _create_permission(clients.get(Environment.SANDBOX), answers)
-    checks["new_key"] = _new_key_check(answers, waited, tries, backoff)
+    checks["new_key"] = _new_key_check(answers, waited, tries)
     checks["turkprime"], form = _turkprime(key, who, checks)
     return Diagnosis(masked, list(checks.values()), identity_arn=who["Arn"],
                      account_id=who["Account"], waited=waited, turkprime_form=form)
+
+
+@dataclass(frozen=True)
+class StepVerdict:
+    """Is one step of the guide done? ``done`` True/False, or None: could not check."""
+
+    number: int
+    done: bool | None
+    sentence: str
+
+
+def step_verdict(diagnosis: Diagnosis, number: int) -> StepVerdict:
+    """What ``diagnosis`` proves about guide step ``number``, from that step's own checks
+    (steps.py) and nothing else: a later step's problem does not make this one missing."""
+    wanted = steps.step(number).checks
+    checks = [diagnosis[name] for name in wanted if name in {c.name for c in diagnosis.checks}]
+    # This step's own checks, and any failure the doctor names this step for (a sandbox
+    # refusing a key without a policy is step 4's failure, found by the sandbox check).
+    failed = [c for c in diagnosis.checks if c.status is Status.FAILED
+              and (c in checks or (steps.number_of(c.step) == number and c.name != "turkprime"))]
+    if number == 4 and diagnosis["identity"].status is Status.WARNING:
+        failed.append(diagnosis["identity"])  # a root key is not step 4's IAM user
+    if failed:
+        first = failed[0]
+        return StepVerdict(number, False, f"step {number} is not done: {first.summary}. {first.fix}")
+    pending = not checks or any(c.status in (Status.SKIPPED, Status.UNKNOWN) for c in checks)
+    if pending and diagnosis.unknown:  # no answer somewhere on the way to this step's checks
+        unknown = diagnosis.unknown[0]
+        return StepVerdict(number, None, f"could not check step {number}: {unknown.summary}. "
+                                         f"{COULD_NOT_CHECK}")
+    if pending:
+        first = diagnosis.first_failure
+        before = f" first: {first.fix}" if first else "."
+        return StepVerdict(number, None, f"step {number} cannot be checked until the key works"
+                                         f"{before}")
+    return StepVerdict(number, True, f"step {number} is done (the doctor checked it).")

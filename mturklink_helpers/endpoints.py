@@ -1,18 +1,11 @@
-"""Sandbox and production, and the one place in the kit that builds an MTurk client.
+"""Sandbox and production: MTurk's two environments and their real addresses.
 
-`boto3.client("mturk")` with no endpoint talks to production, so every client the kit
-makes names its endpoint explicitly, and production is used only when asked for by name.
+Production is used only when asked for by name; clients are built in :mod:`.clients`.
 """
 
 from __future__ import annotations
 
 import enum
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # imported lazily: boto3 is heavy
-    import boto3
-
-    from .credentials import AccessKey
 
 REGION = "us-east-1"  # MTurk exists in us-east-1 only
 
@@ -85,31 +78,3 @@ class Environment(enum.Enum):
     def from_endpoint(cls, endpoint_url: str) -> Environment:
         """Tell which environment a client talks to from its endpoint URL."""
         return cls.SANDBOX if "sandbox" in endpoint_url.lower() else cls.PRODUCTION
-
-
-def mturk_client(
-    credentials: AccessKey | boto3.Session,
-    environment: Environment | str = Environment.SANDBOX,
-    *,
-    endpoint_url: str | None = None,
-):
-    """Build a boto3 MTurk client: us-east-1, explicit endpoint, standard retries.
-
-    ``credentials`` is an :class:`~mturklink_helpers.credentials.AccessKey` or a boto3
-    Session. ``endpoint_url`` overrides the endpoint (the simulator's local server); the
-    environment must still be named, and defaults to the sandbox.
-    """
-    import boto3
-    from botocore.config import Config
-
-    environment = Environment.parse(environment)
-    session = credentials if isinstance(credentials, boto3.Session) else credentials.session()
-    return session.client(
-        "mturk",
-        region_name=REGION,
-        endpoint_url=endpoint_url or environment.endpoint,
-        # Timeouts well under botocore's 60 s: a server that accepts but never answers
-        # must not keep a learner waiting minutes per call (5 attempts each).
-        config=Config(retries={"mode": "standard", "max_attempts": 5},
-                      connect_timeout=10, read_timeout=30),
-    )

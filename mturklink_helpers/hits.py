@@ -19,15 +19,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 
-from .awsutil import error_codes
 from .endpoints import Environment
+from .errors import classify, error_codes
 from .fees import (
     CostEstimate,
     estimate_cost,
     require_balance,
     require_confirmation,
 )
-from .pacing import CallStats, RateLimiter, call_with_retry, paced
+from .pacing import CallStats, RateLimiter, paced
 
 KIT_MARKER = "mturklink-test-hit"
 HTML_QUESTION_NS = (
@@ -234,7 +234,7 @@ def create_test_hit(
         UniqueRequestToken=uuid.uuid4().hex,
     )
     try:
-        hit = call_with_retry(create)["HIT"]
+        hit = create()["HIT"]
     except Exception as exc:
         if error_codes(exc)[1] != HIT_ALREADY_EXISTS:
             raise
@@ -255,7 +255,7 @@ def _hit_named_in(client, exc: Exception) -> dict:
     found = re.search(r"\b[A-Z0-9]{30}\b", message)  # HIT ids are 30 capitals and digits
     if found is None:
         raise exc
-    return call_with_retry(partial(client.get_hit, HITId=found.group()))["HIT"]
+    return client.get_hit(HITId=found.group())["HIT"]
 
 
 # --- answers as a table ------------------------------------------------------------------
@@ -327,7 +327,7 @@ def assignments_frame(client, hit_id: str):
     import pandas as pd
 
     rows = []
-    for a in call_with_retry(lambda: _list_assignments(client, hit_id)):
+    for a in _list_assignments(client, hit_id):
         row = {
             "assignment_id": a.get("AssignmentId"),
             "worker_id": a.get("WorkerId"),
@@ -407,16 +407,15 @@ def review(
     return result
 
 
-def _review_one(client, operation: str, assignment_id: str, status: str, retry=None, **kwargs):
+def _review_one(client, operation: str, assignment_id: str, status: str, **kwargs):
     """Approve or reject one assignment. If MTurk refuses because the assignment already
     has that status, an earlier try went through and only its answer was lost: done."""
-    retry = retry or call_with_retry
     try:
-        retry(partial(getattr(client, operation), AssignmentId=assignment_id, **kwargs))
+        getattr(client, operation)(AssignmentId=assignment_id, **kwargs)
     except Exception as exc:
         if error_codes(exc)[0] != "RequestError":
             raise
-        now = retry(partial(client.get_assignment, AssignmentId=assignment_id))
+        now = client.get_assignment(AssignmentId=assignment_id)
         if now["Assignment"]["AssignmentStatus"] != status:
             raise
 
@@ -441,6 +440,7 @@ class CleanupReport:
     waiting_for_review: dict[str, int] = field(default_factory=dict)  # HIT → submitted
     in_progress: dict[str, int] = field(default_factory=dict)  # HIT → workers still working
     failed: dict[str, str] = field(default_factory=dict)  # HIT → reason
+    not_listed: str | None = None  # why the kit's HITs could not be listed (nothing was done)
     would_delete: list[str] = field(default_factory=list)  # dry run only
     would_expire: list[str] = field(default_factory=list)  # dry run only
     requests: int = 0
@@ -451,9 +451,8 @@ class CleanupReport:
     @property
     def done(self) -> bool:
         """Nothing of the kit's is left to clean up."""
-        return not (self.waiting_for_review or self.in_progress or self.failed) and (
-            not self.dry_run or not self.found
-        )
+        return not (self.waiting_for_review or self.in_progress or self.failed
+                    or self.not_listed) and (not self.dry_run or not self.found)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -468,6 +467,9 @@ class CleanupReport:
         }
 
     def lines(self) -> list[str]:
+        if self.not_listed:
+            return [f"could not list the kit's HITs, so nothing was cleaned up: {self.not_listed} "
+                    "Run clean-up again in a minute."]
         if self.dry_run:
             out = [
                 f"dry run: found {self.found} kit HITs; nothing was changed",
@@ -506,13 +508,13 @@ class CleanupReport:
         return f"<ul>{items}</ul>"
 
 
-def list_kit_hits(client, *, stats: CallStats | None = None, attempts: int = 6) -> list[dict]:
+def list_kit_hits(client, *, stats: CallStats | None = None) -> list[dict]:
     """Every HIT of the account that the kit created (all pages of ListHITs)."""
     hits, kwargs = [], {"MaxResults": 100}
+    stats = stats if stats is not None else CallStats()
     while True:
-        page = call_with_retry(
-            lambda kw=dict(kwargs): client.list_hits(**kw), attempts=attempts, stats=stats
-        )
+        with stats.one_call():
+            page = client.list_hits(**kwargs)
         hits.extend(h for h in page.get("HITs", []) if is_kit_hit(h))
         token = page.get("NextToken")
         if not token or not page.get("HITs"):
@@ -543,15 +545,15 @@ def cleanup(
     progress: Callable[[int, int], None] | None = None,
     max_rate: float = DEFAULT_MAX_RATE,
     max_workers: int = 16,
-    attempts: int = 6,
 ) -> CleanupReport:
     """Expire, (optionally) approve and delete every HIT the kit created.
 
     Live HITs are expired first. Submitted assignments are approved only with
     ``approve_submitted=True``; otherwise their HITs are reported as waiting for review.
     Requests run in ``max_workers`` threads, never more than ``max_rate`` per second;
-    throttled and faulted calls are retried up to ``attempts`` times with backoff, and a HIT
-    that still fails is reported with MTurk's reason. Running it again picks up where it
+    throttled and faulted calls are retried by botocore as the client was built to (give it
+    ``clients.client(..., max_attempts=retry.BULK_MAX_ATTEMPTS)``), and a HIT that still
+    fails is reported with the reason. Running it again picks up where it
     stopped. ``progress(done, total)`` is called after each HIT. ``dry_run=True`` only
     lists and reports what would happen.
     """
@@ -559,22 +561,40 @@ def cleanup(
     report = CleanupReport(dry_run=dry_run)
     limiter = RateLimiter(max_rate)
     with paced(client, limiter) as stats:
-        # Without the list nothing else can happen, so listing tries harder.
-        hits = list_kit_hits(client, stats=stats, attempts=max(attempts, 8))
+        try:
+            hits = list_kit_hits(client, stats=stats)
+        except Exception as exc:  # noqa: BLE001 - reported: the learner runs it again
+            report.not_listed = _reason(exc)
+            report.seconds = time.perf_counter() - started
+            return report
         report.found = len(hits)
         if progress:
             progress(0, len(hits))
-        retire = _Retirer(client, stats, attempts, approve_submitted, dry_run)
+        retire = _Retirer(client, stats, approve_submitted, dry_run)
         pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="mturklink-cleanup")
+        queue = iter(hits)
+        running: dict = {}
+
+        def submit_next() -> None:
+            hit = next(queue, None)
+            if hit is not None:
+                running[pool.submit(retire, hit)] = hit["HITId"]
+
         try:
-            futures = {pool.submit(retire, hit): hit["HITId"] for hit in hits}
-            for done, future in enumerate(as_completed(futures), 1):
-                future.result().add_to(report, futures[future])
+            # At most max_workers HITs are handed out beyond those reported, so an
+            # interrupted clean-up (Ctrl-C, a failing progress callback) stops sending at
+            # once; running cleanup again picks up the rest.
+            for _ in range(max(1, max_workers)):
+                submit_next()
+            done = 0
+            while running:
+                finished = next(as_completed(running))
+                finished.result().add_to(report, running.pop(finished))
+                done += 1
                 if progress:
                     progress(done, len(hits))
+                submit_next()
         finally:
-            # An interrupted clean-up (Ctrl-C, a failing progress callback) stops sending at
-            # once instead of finishing the queue; running cleanup again picks up the rest.
             pool.shutdown(wait=True, cancel_futures=True)
     report.requests = stats.requests
     report.throttled = stats.throttled
@@ -612,18 +632,19 @@ class _Retirer:
     In a dry run only reads are sent; each change is recorded as if it had succeeded.
     """
 
-    def __init__(self, client, stats, attempts: int, approve_submitted: bool, dry_run: bool):
-        self.client, self.stats, self.attempts = client, stats, attempts
+    def __init__(self, client, stats, approve_submitted: bool, dry_run: bool):
+        self.client, self.stats = client, stats
         self.approve_submitted = approve_submitted
         self.dry_run = dry_run
 
-    def _retry(self, fn):
-        return call_with_retry(fn, attempts=self.attempts, stats=self.stats)
+    def _one(self, fn):
+        with self.stats.one_call():  # botocore's retries of one call count as one call
+            return fn()
 
     def _call(self, operation: str, **kwargs):
         if self.dry_run and not operation.startswith(("list_", "get_")):
             return {}
-        return self._retry(partial(getattr(self.client, operation), **kwargs))
+        return self._one(partial(getattr(self.client, operation), **kwargs))
 
     def __call__(self, hit: Mapping) -> _Outcome:
         outcome = _Outcome()
@@ -663,14 +684,14 @@ class _Retirer:
 
     def _settle(self, hit_id: str, outcome: _Outcome) -> bool:
         """Approve submitted assignments if allowed; False when some are left for review."""
-        submitted = self._retry(lambda: _list_assignments(self.client, hit_id, ["Submitted"]))
+        submitted = self._one(lambda: _list_assignments(self.client, hit_id, ["Submitted"]))
         if submitted and not self.approve_submitted:
             outcome.waiting = len(submitted)
             return False
         for assignment in submitted:
             if not self.dry_run:
-                _review_one(self.client, "approve_assignment", assignment["AssignmentId"],
-                            "Approved", retry=self._retry)
+                self._one(partial(_review_one, self.client, "approve_assignment",
+                                  assignment["AssignmentId"], "Approved"))
             outcome.approved += 1
         return True
 
@@ -686,8 +707,4 @@ class _Retirer:
 
 
 def _reason(exc: Exception) -> str:
-    response = getattr(exc, "response", None)
-    if isinstance(response, dict) and "Error" in response:
-        error = response["Error"]
-        return f"{error.get('Code')}: {error.get('Message')}"
-    return f"{type(exc).__name__}: {exc}"
+    return classify(exc).sentence()

@@ -22,16 +22,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from .awsutil import (
-    ACCESS_DENIED_CODES,
-    UNKNOWN_KEY_CODES,
-    Backoff,
-    aws_client,
-    error_codes,
-    mturk_url,
-    retry_until,
-)
+from .clients import Endpoints, as_session, client
 from .credentials import AccessKey, check_key, mask_key_id
+from .errors import Kind, classify, error_codes
+from .retry import Wait
 
 if TYPE_CHECKING:
     import boto3
@@ -46,12 +40,14 @@ class IamSetupError(RuntimeError):
     """Provisioning stopped; the message is one sentence saying why and what to do.
 
     ``bad_input`` is True when the caller's input was wrong (a file that exists, a key to
-    rotate that is not the user's, admin credentials that cannot manage IAM).
+    rotate that is not the user's, admin credentials that cannot manage IAM); ``unanswered``
+    when AWS gave no answer (or was busy), so nothing is known about the setup.
     """
 
-    def __init__(self, message: str, *, bad_input: bool = False):
+    def __init__(self, message: str, *, bad_input: bool = False, unanswered: bool = False):
         super().__init__(message)
         self.bad_input = bad_input
+        self.unanswered = unanswered
 
 
 class KeyLimitError(IamSetupError):
@@ -128,6 +124,7 @@ class ProvisionResult:
     existing_keys: list[KeyInfo] = field(default_factory=list)
     deleted_key: str | None = None  # masked id of a key deleted by rotation
     ready: bool | None = None  # None: no new key, or not asked to wait
+    unanswered: bool = False  # the wait ended because AWS did not answer: nothing is known
     waited: float = 0.0
     credentials_path: str | None = None
     profile: str | None = None
@@ -145,10 +142,14 @@ class ProvisionResult:
             lines.append(f"new access key {self.key.masked_id} (secret saved, never shown)")
             if self.ready:
                 lines.append(f"the key works (after {self.waited:.0f} s)")
+            elif self.ready is False and self.unanswered:
+                lines.append("could not check whether the key works (no answer): run the doctor "
+                             "in a few minutes")
             elif self.ready is False:
                 lines.append("the key does not work yet: run the doctor in a few minutes")
         else:
-            lines.append("no new access key (pass new_key=True, or --new-key, to make one)")
+            lines.append("no new access key: ask for a new one (the form's “make a new key” box, "
+                         "or --new-key) if you lost the secret")
         if self.deleted_key:
             lines.append(f"deleted access key {self.deleted_key}")
         if self.credentials_path:
@@ -171,6 +172,7 @@ class ProvisionResult:
             "existing_keys": [k.masked_id for k in self.existing_keys],
             "deleted_key": self.deleted_key,
             "ready": self.ready,
+            "could_not_check": self.unanswered,
             "waited_seconds": round(self.waited, 1),
             "credentials_path": self.credentials_path,
             "profile": self.profile,
@@ -185,25 +187,26 @@ def policy_arn(policy: str) -> str:
 
 
 def _fail(action: str, exc: BaseException) -> IamSetupError:
-    from .pacing import is_retryable
-
-    code, _ = error_codes(exc)
-    if is_retryable(exc):
+    meaning = classify(exc)
+    if not meaning.answered:
         return IamSetupError(
-            f"AWS was busy or did not answer while trying to {action} ({code}): run it again, "
-            "it picks up where it stopped (guide step 4)"
+            f"AWS was busy or did not answer while trying to {action} ({meaning.code}): run it "
+            "again, it picks up where it stopped (guide step 4)", unanswered=True,
         )
-    if code in ACCESS_DENIED_CODES:
+    if meaning.kind in (Kind.DENIED, Kind.DENIED_EXPLICIT, Kind.DENIED_ORGANISATION):
         return IamSetupError(
-            f"the admin credentials may not {action} ({code}): use an administrator's profile "
-            "or sign in as the account's root user (guide step 4 a)", bad_input=True,
+            f"the admin credentials may not {action} ({meaning.code}): use an administrator's "
+            "profile or sign in as the account's root user (guide step 4 a)", bad_input=True,
         )
-    if code in UNKNOWN_KEY_CODES:
+    if meaning.kind in (Kind.UNKNOWN_KEY, Kind.WRONG_SECRET):
         return IamSetupError(
-            f"AWS does not recognise the admin credentials ({code}) while trying to {action}: "
-            "check the admin profile's access key id", bad_input=True,
+            f"AWS does not recognise the admin credentials ({meaning.code}) while trying to "
+            f"{action}: check the admin profile's access key id and secret", bad_input=True,
         )
-    return IamSetupError(f"AWS refused to {action} ({code}): try again, or do guide step 4 by hand")
+    if meaning.setup_problem:
+        return IamSetupError(f"AWS refused to {action}: {meaning.advice}", bad_input=True)
+    return IamSetupError(f"AWS refused to {action} ({meaning.code}): try again, or do guide step 4 "
+                         "by hand")
 
 
 def list_keys(iam, user_name: str) -> list[KeyInfo]:
@@ -253,14 +256,13 @@ def provision_iam_user(
     *,
     new_key: bool | None = None,
     rotate: str | None = None,
-    wait: bool = True,
-    backoff: Backoff | None = None,
+    wait: bool | Wait = True,
     progress: Callable[[Progress], object] | None = None,
     credentials_path: str | os.PathLike | None = None,
     overwrite: bool = False,
     profile: str | None = None,
     profile_path: str | os.PathLike | None = None,
-    endpoint_url: str | None = None,
+    endpoints: Endpoints | str | None = None,
 ) -> ProvisionResult:
     """Create or reuse ``user_name``, give it ``policy``, make a key and wait until it works.
 
@@ -268,18 +270,16 @@ def provision_iam_user(
     None makes a key only when the user has none; True always (two-key limit permitting);
     False never. ``rotate`` names a key (full or masked id) to delete for the new one.
     ``credentials_path`` and ``profile`` save the new key (mode 0600) before the wait.
-    ``endpoint_url`` points IAM, STS and MTurk at the simulator's server.
+    ``wait``: False to skip waiting for the key to work, or a :class:`~.retry.Wait` (how
+    long, on which clock). ``endpoints``: where AWS is (None: AWS; a world's URL).
     Raises :class:`IamSetupError` (or :class:`KeyLimitError`) with one clear sentence.
     """
     from botocore.exceptions import BotoCoreError, ClientError
 
-    from .awsutil import as_session
-
     report = progress or (lambda _p: None)
-    backoff = backoff or Backoff()
     admin = as_session(admin)
-    iam = aws_client(admin, "iam", endpoint_url)
-    sts = aws_client(admin, "sts", endpoint_url)
+    iam = client(admin, "iam", endpoints)
+    sts = client(admin, "sts", endpoints)
     arn = policy_arn(policy)
 
     report(Progress("identity", "checking who the admin credentials belong to"))
@@ -406,8 +406,9 @@ def provision_iam_user(
         result.deleted_key = to_delete.masked_id
 
     if wait:
-        result.ready, result.waited = wait_for_key(
-            result.key, backoff=backoff, progress=report, endpoint_url=endpoint_url,
+        result.ready, result.waited, result.unanswered = wait_for_key(
+            result.key, wait=wait if isinstance(wait, Wait) else None, progress=report,
+            endpoints=endpoints,
             policy_just_attached=result.attached_policy, notes=result.notes,
         )
     report(Progress("done", "the IAM user is ready" if result.ready is not False
@@ -453,27 +454,24 @@ def _save(result, credentials_path, overwrite, profile, profile_path, report) ->
 def wait_for_key(
     key: AccessKey,
     *,
-    backoff: Backoff | None = None,
+    wait: Wait | None = None,
     progress: Callable[[Progress], object] | None = None,
-    endpoint_url: str | None = None,
+    endpoints: Endpoints | str | None = None,
     policy_just_attached: bool = False,
     notes: list[str] | None = None,
-) -> tuple[bool, float]:
+) -> tuple[bool, float, bool]:
     """Wait until ``key`` works: STS knows it, then MTurk's sandbox answers a balance call.
 
-    Returns (ready, seconds waited). A sandbox that answers "not linked" still proves the
+    Returns (ready, seconds waited, whether it stopped for want of an answer). A sandbox that answers "not linked" still proves the
     key works (MTurk checked it first); that problem is noted for the doctor (step 3).
     """
     from botocore.exceptions import BotoCoreError, ClientError
 
-    from .endpoints import mturk_client
-    from .pacing import is_retryable
-
-    backoff = backoff or Backoff()
+    wait = wait or Wait()
     report = progress or (lambda _p: None)
     session = key.session()
-    sts = aws_client(session, "sts", endpoint_url)
-    mturk = mturk_client(session, "sandbox", endpoint_url=mturk_url(endpoint_url, "sandbox"))
+    sts = client(session, "sts", endpoints)
+    mturk = client(session, "mturk", endpoints, "sandbox")
     state: dict = {"sts_ok": False, "unanswered": None}
 
     def attempt() -> tuple[bool, str]:
@@ -485,32 +483,32 @@ def wait_for_key(
             mturk.get_account_balance()
             return True, ""
         except (ClientError, BotoCoreError) as exc:
-            code, turk_code = error_codes(exc)
-            if is_retryable(exc):  # busy, or no answer at all: that says nothing about the key
-                who = "MTurk" if state["sts_ok"] else "AWS"
-                state["unanswered"] = f"{who} was busy or did not answer ({code})"
-                return False, state["unanswered"]
-            if code in UNKNOWN_KEY_CODES:
-                where = "MTurk" if state["sts_ok"] else "AWS"
-                return False, f"{where} does not know the new key yet (new keys take up to a minute)"
-            if code in ACCESS_DENIED_CODES and policy_just_attached:
+            meaning = classify(exc)
+            who = "MTurk" if state["sts_ok"] else "AWS"
+            if not meaning.answered:  # busy, or no answer at all: that says nothing about the key
+                state["unanswered"] = f"{who} was busy or did not answer ({meaning.code})"
+                return None, state["unanswered"]  # botocore has already tried again
+            if meaning.kind is Kind.UNKNOWN_KEY:
+                return False, f"{who} does not know the new key yet (new keys take up to a minute)"
+            if meaning.kind is Kind.DENIED and policy_just_attached:
                 return False, "the policy was attached moments ago and is not in force yet"
-            if code == "RequestError" and notes is not None:
+            if meaning.by_mturk and notes is not None:
                 notes.append(
-                    f"the key works, but the sandbox answered {turk_code or code}: "
+                    f"the key works, but the sandbox answered {meaning.turk_code or meaning.code}: "
                     "run the doctor (guide steps 2 and 3)"
                 )
                 return True, ""
             if notes is not None:
-                notes.append(f"the sandbox answered {code} while checking the new key: run the doctor")
+                notes.append(f"the sandbox answered {meaning.code} while checking the new key: "
+                             "run the doctor")
             return True, ""
 
     def on_wait(tries, elapsed, reason, _delay):
-        report(Progress("wait", f"waiting ({elapsed:.0f} s so far, at most {backoff.max_wait:.0f} s): "
-                        f"{reason}", elapsed, backoff.max_wait, tries))
+        report(Progress("wait", f"waiting ({elapsed:.0f} s so far, at most {wait.max_wait:.0f} s): "
+                        f"{reason}", elapsed, wait.max_wait, tries))
 
-    done, _tries, elapsed = retry_until(attempt, backoff, on_wait)
+    done, _tries, elapsed = wait.run(attempt, on_wait)
     if not done and state["unanswered"] and notes is not None:
         notes.append(f"{state['unanswered']} while checking the new key: the key is saved; "
                      "run the doctor in a few minutes")
-    return done, elapsed
+    return done, elapsed, bool(state["unanswered"]) and not done

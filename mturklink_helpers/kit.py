@@ -1,110 +1,264 @@
-"""What one notebook kernel knows: the mode, the MTurk environment and the loaded key.
+"""The kit object: mode, MTurk environment, key, clock and endpoints, in one place.
 
-Demo mode (the default, ``MTURKLINK_MODE=demo``) runs the offline demo world; live mode
-talks to the learner's real accounts. The environment is the sandbox unless production is
-chosen by name. The key lives in memory only.
+Demo mode is live mode pointed at the learner's own local AWS (their *world*, see
+:mod:`.world`): the same clients, the same doctor, the same forms; only the endpoints, the
+key and the clock differ. Nothing here patches botocore, so a client for AWS's real
+endpoints is always answered by AWS, whatever mode a kernel was in before.
+
+The learner's choices (mode, environment, which key file they loaded: never a secret) are
+saved in ``$MTURKLINK_HOME/settings.json`` and read by every notebook and command, so the
+mode chosen in notebook 00 and the key loaded in 04 are there in 05, 06 and 07.
+``MTURKLINK_MODE`` overrides the saved mode.
+
+Widgets are given a :class:`Kit` (by default the kernel's own, :func:`kernel_kit`).
 """
 
 from __future__ import annotations
 
+import json
 import os
-from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .credentials import AccessKey
-from .endpoints import Environment, mturk_client
+from . import progress
+from .clients import AWS, Endpoints, client
+from .credentials import AccessKey, CredentialsFileError, load_credentials, write_private_file
+from .endpoints import Environment
+from .retry import REAL_TIME, Clock, Wait
+
+if TYPE_CHECKING:
+    from .doctor import Diagnosis
+    from .world import World
 
 MODES = ("demo", "live")
+# Where the demo world's IAM console "downloads" credentials.csv: beside the notebooks
+# (their working folder), git-ignored (secrets/).
+DEMO_DOWNLOAD = Path("secrets") / "demo-downloads" / "credentials.csv"
 
 
-def default_mode() -> str:
-    mode = os.environ.get("MTURKLINK_MODE", "demo").strip().lower()
-    return mode if mode in MODES else "demo"
+def home() -> Path:
+    """The learner's kit folder: ``$MTURKLINK_HOME`` or ``~/.mturklink``."""
+    return Path(os.environ.get("MTURKLINK_HOME") or Path.home() / ".mturklink")
 
 
-@dataclass
-class KitState:
-    mode: str = field(default_factory=default_mode)
-    environment: Environment = Environment.SANDBOX
-    key: AccessKey | None = field(default=None, repr=True)  # AccessKey's repr masks the secret
+def _settings_path(folder: Path) -> Path:
+    return folder / "settings.json"
+
+
+def load_settings(folder: Path | None = None) -> dict:
+    """The saved choices; an unreadable file counts as none saved."""
+    try:
+        data = json.loads(_settings_path(folder or home()).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+class Kit:
+    """What a kernel or a command knows: mode, environment, key, and where AWS is.
+
+    ``endpoint_url``: a simulator server started by hand (``python -m
+    mturklink_helpers.simulator serve``) instead of AWS or the learner's world.
+    """
+
+    def __init__(self, mode: str | None = None, environment: Environment | str | None = None,
+                 *, home_dir: str | os.PathLike | None = None, endpoint_url: str | None = None,
+                 load_saved_key: bool = True):
+        self.home = Path(home_dir) if home_dir is not None else home()
+        saved = load_settings(self.home)
+        chosen = mode or os.environ.get("MTURKLINK_MODE") or saved.get("mode") or "demo"
+        self.mode = _parse_mode(chosen)
+        self.environment = Environment.parse(environment or saved.get("environment", "sandbox"))
+        self.endpoint_url = endpoint_url
+        self.key: AccessKey | None = None
+        self._world: World | None = None
+        if load_saved_key:
+            self._load_saved_key(saved)
+
+    def __repr__(self) -> str:
+        key = self.key.masked_id if self.key else "none"
+        return f"<Kit {self.mode} mode, MTurk {self.environment.value}, key {key}, {self.endpoints}>"
+
+    # --- mode and environment -------------------------------------------------------------
 
     @property
     def is_demo(self) -> bool:
         return self.mode == "demo"
 
-    def set_mode(self, mode: str) -> None:
-        if mode not in MODES:
-            raise ValueError(f"unknown mode {mode!r}: use 'demo' or 'live'")
+    def set_mode(self, mode: str, environment: Environment | str | None = None) -> None:
+        """Switch mode (and environment); saved for every notebook and command."""
+        mode = _parse_mode(mode)
         if mode != self.mode:
-            self.key = None  # a demo key means nothing to real AWS, and the reverse
-        self.mode = mode
+            # A demo key means nothing to real AWS, and the reverse: each mode has its own.
+            self.mode, self.key, self._world = mode, None, None
+            self._load_saved_key(load_settings(self.home))
+        if environment is not None:
+            self.environment = Environment.parse(environment)
+        self._save(mode=self.mode, environment=self.environment.value)
 
-    def world(self, through_step: int = 0):
-        """The demo world with steps 1..through_step done (demo mode only).
+    # --- where AWS is ---------------------------------------------------------------------
 
-        For through_step >= 4 it also makes the step-4 IAM user and loads its key, so a
-        notebook opened on its own starts where the previous ones left off.
-        """
+    @property
+    def world(self) -> World:
+        """The learner's demo world (demo mode only), started on demand."""
         if not self.is_demo:
-            raise RuntimeError("the demo world exists only in demo mode")
-        from .demo import start_demo
+            raise RuntimeError("the demo world exists only in demo mode: this kit is in live mode")
+        if self._world is None:
+            from .world import connect
 
-        world = start_demo()
-        done = world.steps_done()
-        for step, action in ((1, world.create_aws_account), (2, world.link_requester_account),
-                             (3, world.register_sandbox)):
-            if step <= through_step and not done[step]:
-                action()
-        if through_step >= 4 and self.key is None:
-            self.key = world.console_create_iam_user()
-        return world
+            self._world = connect(self.home)
+        return self._world
 
-    def mturk(self, environment: Environment | str | None = None):
-        """An MTurk client for the loaded key (sandbox unless told otherwise)."""
+    @property
+    def endpoints(self) -> Endpoints:
+        if self.endpoint_url:
+            return Endpoints.of(self.endpoint_url)
+        if self.is_demo:
+            return Endpoints.of(self.world.url)
+        return AWS
+
+    @property
+    def clock(self) -> Clock:
+        """Real time live; the world's clock in demo (waits never make a learner wait)."""
+        return self.world if self.is_demo and not self.endpoint_url else REAL_TIME
+
+    def wait(self, **kwargs) -> Wait:
+        return Wait(clock=self.clock, **kwargs)
+
+    # --- clients --------------------------------------------------------------------------
+
+    def _need_key(self) -> AccessKey:
         if self.key is None:
-            raise RuntimeError(
-                "no access key is loaded yet: load credentials.csv first (notebook 04, guide step 4)"
-            )
-        return mturk_client(self.key, environment or self.environment)
+            raise NoKeyLoaded()
+        return self.key
+
+    def mturk(self, environment: Environment | str | None = None, **kwargs):
+        """An MTurk client for the loaded key (the kit's environment unless told)."""
+        return client(self._need_key(), "mturk", self.endpoints,
+                      environment or self.environment, **kwargs)
+
+    def aws(self, service: str, credentials=None):
+        """An IAM or STS client (the loaded key unless other credentials are given)."""
+        return client(credentials or self._need_key(), service, self.endpoints)
+
+    def admin(self, profile: str | None = None):
+        """Credentials allowed to manage IAM: the world's administrator in demo mode, else
+        the named AWS profile (None: boto3's default chain)."""
+        if self.is_demo and not self.endpoint_url:
+            return self.world.admin_key().session()
+        import boto3
+
+        return boto3.Session(profile_name=profile or None, region_name="us-east-1")
+
+    # --- the key --------------------------------------------------------------------------
+
+    def use_key(self, key: AccessKey, path: str | os.PathLike | None = None) -> AccessKey:
+        """Load ``key``; with ``path`` (its file) it is also found by later notebooks."""
+        self.key = key
+        if path is not None:
+            self._save(**{f"key_file_{self.mode}": os.fspath(Path(path).resolve())})
+        return key
+
+    def identity(self, key: AccessKey | None = None) -> tuple[str | None, str]:
+        """(ARN, "") of who AWS says the key belongs to, or (None, why it is not known)."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        from .errors import classify
+
+        try:
+            return self.aws("sts", key).get_caller_identity()["Arn"], ""
+        except (ClientError, BotoCoreError) as exc:
+            return None, classify(exc).sentence()
+
+    def demo_download(self) -> Path:
+        return DEMO_DOWNLOAD.resolve()
+
+    def load_key_file(self, path: str | os.PathLike) -> AccessKey:
+        return self.use_key(load_credentials(path), path)
+
+    def _load_saved_key(self, saved: dict) -> None:
+        path = saved.get(f"key_file_{self.mode}")
+        if path:
+            try:
+                self.key = load_credentials(path)
+            except (CredentialsFileError, OSError):
+                self.key = None  # moved or deleted: the learner loads it again in notebook 04
+
+    # --- the doctor and progress ----------------------------------------------------------
+
+    def diagnose(self, key: AccessKey | None = None, **kwargs) -> Diagnosis:
+        """The doctor on the loaded key, with this kit's endpoints and clock."""
+        from .doctor import diagnose
+
+        kwargs.setdefault("wait", self.wait())
+        return diagnose(key or self._need_key(), endpoints=self.endpoints, **kwargs)
+
+    def check_step(self, number: int):
+        """Is guide step ``number`` done? A :class:`~.doctor.StepVerdict`; it is recorded in
+        the progress list only when proven (done True), and un-recorded when disproven."""
+        from .doctor import StepVerdict, step_verdict
+        from .steps import step
+
+        step(number)
+        if self.key is None and self.is_demo and number <= 3 and not self.endpoint_url:
+            done = self.world.steps_done()[number]  # the demo's websites, seen directly
+            action = step(number).demo.label
+            verdict = StepVerdict(number, done, f"step {number} is done." if done else
+                                  f"step {number} is not done yet: follow the checklist (in demo "
+                                  f"mode, press “Demo: {action}”).")
+        elif self.key is None:
+            verdict = StepVerdict(number, None, "the kit can check this step once you have an "
+                                  "access key (step 4): load credentials.csv in notebook 04, then "
+                                  "come back.")
+        else:
+            verdict = step_verdict(self.diagnose(), number)
+        if verdict.done:
+            self.record(number)
+        elif verdict.done is False:
+            self.unrecord(number)
+        return verdict
+
+    def record(self, *steps: int) -> None:
+        """Mark steps done in this mode's progress list (only on evidence: callers check)."""
+        for number in steps:
+            progress.mark_done(number, self.mode, self.home)
+
+    def unrecord(self, *steps: int) -> None:
+        for number in steps:
+            progress.mark_undone(number, self.mode, self.home)
+
+    def steps_done(self) -> set[int]:
+        return progress.steps_done(self.mode, self.home)
+
+    # --- settings -------------------------------------------------------------------------
+
+    def _save(self, **changes) -> None:
+        data = load_settings(self.home)
+        data.update(changes)
+        data = {k: v for k, v in data.items() if v is not None}
+        write_private_file(_settings_path(self.home), json.dumps(data, indent=2, sort_keys=True),
+                           overwrite=True)
 
 
-state = KitState()
+class NoKeyLoaded(RuntimeError):
+    def __init__(self):
+        super().__init__("no access key is loaded yet: load credentials.csv first (notebook 04, "
+                         "guide step 4 j–k)")
 
 
-# Problems a learner (or a test) can put into the demo world to watch the doctor find them.
-DEMO_PROBLEMS = {
-    "none": "Nothing: everything is set up right",
-    "not-linked": "Step 2 skipped: the AWS account is not linked to the Requester account",
-    "sandbox": "Step 3 skipped: not registered for the Requester Sandbox",
-    "no-policy": "Step 4 f–h skipped: the IAM user has no MTurk policy",
-    "read-only": "Step 4 g: the wrong policy (AmazonMechanicalTurkReadOnly)",
-    "wrong-secret": "Step 4 k: the secret was copied wrong",
-    "root-key": "Step 4 skipped: the root user's key instead of an IAM user's",
-}
+def _parse_mode(mode: str) -> str:
+    mode = str(mode).strip().lower()
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}: use 'demo' or 'live'")
+    return mode
 
 
-def break_demo_world(problem: str) -> None:
-    """Put one of DEMO_PROBLEMS into the running demo world and load the matching key."""
-    if problem not in DEMO_PROBLEMS:
-        raise ValueError(f"unknown demo problem {problem!r}: choose one of {', '.join(DEMO_PROBLEMS)}")
-    world = state.world(through_step=4)
-    world.link_requester_account()
-    world.register_sandbox()
-    if problem == "not-linked":
-        world.unlink_requester_account()
-        world.unregister_sandbox()
-    elif problem == "sandbox":
-        world.unregister_sandbox()
-    elif problem == "no-policy":
-        state.key = world.console_create_iam_user("no-policy-user", policy=None, replace_keys=True)
-    elif problem == "read-only":
-        state.key = world.console_create_iam_user("read-only-user", "AmazonMechanicalTurkReadOnly",
-                                                 replace_keys=True)
-    elif problem == "wrong-secret":
-        good = world.console_create_iam_user("typo-user", replace_keys=True)
-        secret = good.reveal_secret()
-        state.key = AccessKey(good.access_key_id, secret[:-1] + ("A" if secret[-1] != "A" else "B"),
-                              good.user_name, "credentials.csv (mistyped)")
-    elif problem == "root-key":
-        state.key = world.root_key()
-    if problem in ("none", "not-linked", "sandbox"):
-        state.key = world.console_create_iam_user(replace_keys=True)
+_KERNEL_KIT: Kit | None = None
+
+
+def kernel_kit() -> Kit:
+    """This kernel's kit, made on first use from the saved settings."""
+    global _KERNEL_KIT
+    if _KERNEL_KIT is None:
+        _KERNEL_KIT = Kit()
+    return _KERNEL_KIT

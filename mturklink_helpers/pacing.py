@@ -4,27 +4,19 @@
   with a burst of ``burst``; threads that ask too early sleep until their slot.
 * :func:`paced` hooks a limiter into a boto3 client so that *every* HTTP attempt waits its
   turn, including botocore's own retries, and counts throttled attempts.
-* :func:`call_with_retry` retries throttling and server faults with capped, jittered
-  exponential backoff, on top of what botocore already retried.
+
+Retrying is botocore's (see :mod:`.retry`): pacing only keeps the calls under the limit.
 """
 
 from __future__ import annotations
 
 import contextlib
 import itertools
-import random
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from .awsutil import error_codes
-
-# Error codes worth another try: MTurk's throttle and its server-side fault (facts file),
-# plus the generic AWS ones a proxy in between may produce.
-RETRYABLE_CODES = frozenset(
-    {"ThrottlingException", "Throttling", "ServiceFault", "ServiceUnavailable", "InternalError"}
-)
 THROTTLE_CODES = frozenset({"ThrottlingException", "Throttling"})
 
 
@@ -113,40 +105,3 @@ def paced(client, limiter: RateLimiter | None, stats: CallStats | None = None):
     finally:
         events.unregister("request-created.mturk", unique_id=f"mturklink-pace-{n}")
         events.unregister("response-received.mturk", unique_id=f"mturklink-count-{n}")
-
-
-def is_retryable(exc: BaseException) -> bool:
-    """Throttling, a server fault, or no answer at all (connection refused, closed or timed
-    out): the same errors botocore's standard retry mode counts as transient."""
-    from botocore.exceptions import ConnectionError as BotoConnectionError
-    from botocore.exceptions import HTTPClientError
-
-    return error_codes(exc)[0] in RETRYABLE_CODES or isinstance(
-        exc, BotoConnectionError | HTTPClientError
-    )
-
-
-def call_with_retry(
-    fn: Callable[[], object],
-    *,
-    attempts: int = 4,
-    base: float = 0.05,
-    cap: float = 2.0,
-    stats: CallStats | None = None,
-    sleep=time.sleep,
-):
-    """``fn()``, tried up to ``attempts`` times while it fails with throttling or a fault.
-
-    Waits a random time up to ``base * 2**try`` (at most ``cap``) between tries ("full
-    jitter"), so many threads that failed together do not come back together.
-    """
-    context = stats.one_call() if stats is not None else contextlib.nullcontext()
-    with context:
-        for attempt in range(attempts):
-            try:
-                return fn()
-            except Exception as exc:
-                if attempt + 1 >= attempts or not is_retryable(exc):
-                    raise
-                sleep(random.uniform(0, min(cap, base * 2**attempt)))
-    raise AssertionError("unreachable")

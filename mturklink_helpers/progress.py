@@ -1,8 +1,9 @@
 """The learner's progress checklist: which steps of the guide the kit has verified.
 
-Kept in a small JSON file in the learner's home (``$MTURKLINK_HOME`` or ``~/.mturklink``),
-one list per mode, so demo progress never passes for real progress. It holds step numbers
-and times only, never a key.
+Kept in a small JSON file in the learner's kit folder (``$MTURKLINK_HOME`` or
+``~/.mturklink``), one list per mode, so demo progress never passes for real progress. It
+holds step numbers and times only, never a key. A step is written here only on evidence
+(an answer that proves it), never because a check could not be made.
 """
 
 from __future__ import annotations
@@ -13,47 +14,54 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .credentials import write_private_file
-
-STEPS = {
-    1: "Create an AWS account",
-    2: "Link your AWS account to your MTurk Requester account",
-    3: "Register for the Requester Sandbox",
-    4: "Create an IAM user with AmazonMechanicalTurkFullAccess and its access key",
-    5: "Link CloudResearch (TurkPrime) to MTurk",
-    6: "Run a test HIT in the sandbox",
-}
+from .steps import step as _step
 
 
-def progress_path() -> Path:
-    home = os.environ.get("MTURKLINK_HOME") or Path.home() / ".mturklink"
-    return Path(home) / "progress.json"
+def _home(folder: str | os.PathLike | None) -> Path:
+    if folder is not None:
+        return Path(folder)
+    return Path(os.environ.get("MTURKLINK_HOME") or Path.home() / ".mturklink")
 
 
-def load_progress() -> dict[str, dict[str, str]]:
+def progress_path(folder: str | os.PathLike | None = None) -> Path:
+    return _home(folder) / "progress.json"
+
+
+def load_progress(folder=None) -> dict[str, dict[str, str]]:
     """{mode: {step: ISO time verified}}; an unreadable file counts as no progress."""
     try:
-        data = json.loads(progress_path().read_text(encoding="utf-8"))
+        data = json.loads(progress_path(folder).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
 
 
-def steps_done(mode: str) -> set[int]:
-    return {int(step) for step in load_progress().get(mode, {}) if str(step).isdigit()}
+def steps_done(mode: str, folder=None) -> set[int]:
+    return {int(s) for s in load_progress(folder).get(mode, {}) if str(s).isdigit()}
 
 
-def mark_done(step: int, mode: str) -> None:
-    if step not in STEPS:
-        raise ValueError(f"there is no step {step} in the guide (steps are 1–{max(STEPS)})")
-    data = load_progress()
-    data.setdefault(mode, {})[str(step)] = datetime.now(UTC).isoformat(timespec="seconds")
-    write_private_file(progress_path(), json.dumps(data, indent=2, sort_keys=True), overwrite=True)
+def _write(data: dict, folder) -> None:
+    write_private_file(progress_path(folder), json.dumps(data, indent=2, sort_keys=True),
+                       overwrite=True)
 
 
-def reset_progress(mode: str | None = None) -> None:
-    data = load_progress()
+def mark_done(number: int, mode: str, folder=None) -> None:
+    _step(number)  # a clear error for a step the guide does not have
+    data = load_progress(folder)
+    data.setdefault(mode, {})[str(number)] = datetime.now(UTC).isoformat(timespec="seconds")
+    _write(data, folder)
+
+
+def mark_undone(number: int, mode: str, folder=None) -> None:
+    data = load_progress(folder)
+    if data.get(mode, {}).pop(str(_step(number).number), None) is not None:
+        _write(data, folder)
+
+
+def reset_progress(mode: str | None = None, folder=None) -> None:
+    data = load_progress(folder)
     if mode is None:
         data = {}
     else:
         data.pop(mode, None)
-    write_private_file(progress_path(), json.dumps(data, indent=2), overwrite=True)
+    _write(data, folder)

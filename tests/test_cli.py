@@ -1,4 +1,5 @@
-"""The command line, run in-process in the demo world (and against the simulator's server)."""
+"""The command line, run in-process against the learner's demo world (``--demo``) and against
+a simulator server started by hand (``--endpoint-url``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import pytest
 
 from mturklink_helpers.cli import main
 from mturklink_helpers.credentials import load_credentials, save_profile
-from mturklink_helpers.demo import DemoWorld
 
 
 @pytest.fixture
@@ -22,10 +22,9 @@ def aws_files(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def world(aws_files):
-    with DemoWorld.ready() as w:
-        w.save_admin_profile(aws_files, "admin")
-        yield w
+def world(world, kit, aws_files):
+    """The session's world with steps 1–3 done; the CLI finds it through MTURKLINK_HOME."""
+    return world
 
 
 def test_help_explains_commands_and_exit_codes(capsys):
@@ -44,7 +43,7 @@ def test_unknown_option_and_no_command_are_bad_input(capsys):
 def test_doctor_all_good_exits_0(world, tmp_path, capsys):
     path = tmp_path / "credentials.csv"
     key = world.console_create_iam_user(download=path)
-    assert main(["doctor", "--credentials", str(path)]) == 0
+    assert main(["doctor", "--demo", "--credentials", str(path)]) == 0
     out = capsys.readouterr().out
     assert "All checks passed" in out and key.masked_id in out
     assert key.reveal_secret() not in out
@@ -53,13 +52,14 @@ def test_doctor_all_good_exits_0(world, tmp_path, capsys):
 def test_doctor_json_names_the_missing_step_and_exits_1(world, aws_files, capsys):
     world.unregister_sandbox()
     save_profile(world.console_create_iam_user(), "mturk", aws_files)
-    assert main(["doctor", "--json"]) == 1  # the "mturk" profile by default
+    assert main(["doctor", "--demo", "--profile", "mturk", "--json"]) == 1
     data = json.loads(capsys.readouterr().out)
     assert data["next_step"] == "3" and data["exit_code"] == 1
     assert {c["name"]: c["status"] for c in data["checks"]}["sandbox"] == "failed"
 
 
-def test_doctor_missing_file_or_profile_exits_2(world, tmp_path, capsys):
+def test_doctor_missing_file_or_profile_exits_2(world, aws_files, tmp_path, capsys):
+    save_profile(world.console_create_iam_user(), "mturk", aws_files)
     assert main(["doctor", "--credentials", str(tmp_path / "nope.csv")]) == 2
     err = capsys.readouterr().err
     assert "no such file" in err and err.count("\n") == 1
@@ -70,33 +70,33 @@ def test_doctor_missing_file_or_profile_exits_2(world, tmp_path, capsys):
 def test_doctor_not_a_key_file_exits_2(world, tmp_path, capsys):
     path = tmp_path / "credentials.csv"
     path.write_text("<html><body>Sign in</body></html>")
-    assert main(["doctor", "--credentials", str(path)]) == 2
+    assert main(["doctor", "--demo", "--credentials", str(path)]) == 2
     assert "web page" in capsys.readouterr().err
 
 
 def test_create_iam_user_saves_key_0600_and_reruns_safely(world, tmp_path, capsys):
     out = tmp_path / "credentials.csv"
-    assert main(["create-iam-user", "--admin-profile", "admin", "--out", str(out)]) == 0
+    assert main(["create-iam-user", "--demo", "--out", str(out)]) == 0
     captured = capsys.readouterr()
     assert "IAM user mturk-requester" in captured.out and "waiting" not in captured.out
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     key = load_credentials(out)
     assert key.reveal_secret() not in captured.out + captured.err
     # The same command again: the user is reused, no second key, the file untouched.
-    assert main(["create-iam-user", "--admin-profile", "admin", "--out", str(out),
+    assert main(["create-iam-user", "--demo", "--out", str(out),
                  "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["created_user"] is False and data["access_key_id"] is None
     assert load_credentials(out) == key
     # Asking for a new key into the same file would overwrite the old secret: refused first.
-    assert main(["create-iam-user", "--admin-profile", "admin", "--out", str(out),
+    assert main(["create-iam-user", "--demo", "--out", str(out),
                  "--new-key"]) == 2
     assert "already exists" in capsys.readouterr().err
     assert load_credentials(out) == key
 
 
 def test_create_iam_user_two_key_limit_exits_1_and_rotate_fixes_it(world, tmp_path, capsys):
-    args = ["create-iam-user", "--admin-profile", "admin", "--new-key", "--no-wait"]
+    args = ["create-iam-user", "--demo", "--new-key", "--no-wait"]
     assert main(args + ["--out", str(tmp_path / "a.csv")]) == 0
     assert main(args + ["--out", str(tmp_path / "b.csv")]) == 0
     capsys.readouterr()
@@ -108,10 +108,15 @@ def test_create_iam_user_two_key_limit_exits_1_and_rotate_fixes_it(world, tmp_pa
     assert f"deleted access key {old}" in capsys.readouterr().out
 
 
-def test_create_iam_user_with_unknown_admin_profile_exits_2(world, tmp_path, capsys):
+def test_create_iam_user_with_unknown_admin_profile_exits_2(aws_files, tmp_path, capsys):
     assert main(["create-iam-user", "--admin-profile", "nobody",
                  "--out", str(tmp_path / "c.csv")]) == 2
     assert "nobody" in capsys.readouterr().err
+
+
+def test_create_iam_user_needs_an_admin_profile_unless_demo(aws_files, tmp_path, capsys):
+    assert main(["create-iam-user", "--out", str(tmp_path / "c.csv")]) == 2
+    assert "--admin-profile" in capsys.readouterr().err
 
 
 # --- against the simulator's server, as an instructor would run it ----------------------------
@@ -151,19 +156,19 @@ def admin_post(url: str, action: str, body: dict) -> dict:
         return json.loads(response.read())
 
 
-def test_cli_against_the_simulator_server(server, aws_files, tmp_path, capsys):
+def test_cli_doctor_against_a_simulator_server_started_by_hand(server, aws_files, tmp_path,
+                                                              capsys):
     import os
     import subprocess
     import sys
 
-    from mturklink_helpers.credentials import AccessKey
+    from mturklink_helpers.credentials import AccessKey, write_credentials
 
-    # moto's server does not check IAM signatures, so any well-formed admin key will do.
-    save_profile(AccessKey("AKIA" + "A" * 16, "s" * 40), "admin", aws_files)
-    out = tmp_path / "credentials.csv"
-    assert main(["create-iam-user", "--admin-profile", "admin", "--out", str(out),
-                 "--endpoint-url", server]) == 0
-    capsys.readouterr()
+    # The server authenticates every key from the first request: ask its console for one,
+    # as an instructor preparing a demo would.
+    made = admin_post(server, "requester-key", {})
+    out = write_credentials(AccessKey(made["AccessKeyId"], made["SecretAccessKey"],
+                                      made["UserName"]), tmp_path / "credentials.csv")
 
     # The doctor as a separate process: exactly what an instructor types.
     done = subprocess.run(

@@ -9,22 +9,24 @@ import string
 import boto3
 import pytest
 
-from mturklink_helpers.awsutil import Backoff
+from mturklink_helpers.clients import client
 from mturklink_helpers.credentials import AccessKey
-from mturklink_helpers.demo import DemoWorld
-from mturklink_helpers.doctor import Status, diagnose
+from mturklink_helpers.doctor import Status, step_verdict
 
 READONLY = "AmazonMechanicalTurkReadOnly"
 
 
+def with_steps(world, *steps):
+    """The world with only these guide steps done (1 AWS account, 2 link, 3 sandbox)."""
+    actions = {1: world.create_aws_account, 2: world.link_requester_account,
+               3: world.register_sandbox}
+    for number in sorted(steps):
+        actions[number]()
+    return world
+
+
 def random_secret() -> str:
     return "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(40))
-
-
-@pytest.fixture
-def world():
-    with DemoWorld.ready() as w:
-        yield w
 
 
 def statuses(diagnosis) -> dict[str, str]:
@@ -38,9 +40,9 @@ def assert_no_secret(diagnosis, key: AccessKey) -> None:
         assert key.access_key_id not in rendering  # only the masked id is shown
 
 
-def test_everything_right_is_ready_for_turkprime(world):
+def test_everything_right_is_ready_for_turkprime(world, kit):
     key = world.console_create_iam_user()
-    diagnosis = diagnose(key)
+    diagnosis = kit.diagnose(key)
     assert diagnosis.ok and diagnosis.exit_code == 0 and diagnosis.next_step is None
     assert set(statuses(diagnosis).values()) == {"ok"}
     assert [c.name for c in diagnosis.checks] == [
@@ -57,10 +59,10 @@ def test_everything_right_is_ready_for_turkprime(world):
     assert_no_secret(diagnosis, key)
 
 
-def test_unknown_key_names_step_4_i_to_k(world):
+def test_unknown_key_names_step_4_i_to_k(world, kit):
     key = AccessKey("AKIA" + "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ234567")
                                      for _ in range(16)), random_secret())
-    diagnosis = diagnose(key)
+    diagnosis = kit.diagnose(key)
     assert diagnosis["identity"].status is Status.FAILED
     assert diagnosis["identity"].evidence == "InvalidClientTokenId"
     assert diagnosis.next_step == "4 i–k" and diagnosis.exit_code == 1
@@ -68,19 +70,19 @@ def test_unknown_key_names_step_4_i_to_k(world):
     assert_no_secret(diagnosis, key)
 
 
-def test_wrong_secret_names_step_4_j_to_k(world):
+def test_wrong_secret_names_step_4_j_to_k(world, kit):
     good = world.console_create_iam_user()
     key = AccessKey(good.access_key_id, random_secret())
-    diagnosis = diagnose(key)
+    diagnosis = kit.diagnose(key)
     assert diagnosis["identity"].evidence == "SignatureDoesNotMatch"
     assert diagnosis.next_step == "4 j–k"
     assert "secret" in diagnosis["identity"].summary
     assert_no_secret(diagnosis, key)
 
 
-def test_root_key_works_but_earns_a_warning(world):
+def test_root_key_works_but_earns_a_warning(world, kit):
     key = world.root_key()
-    diagnosis = diagnose(key)
+    diagnosis = kit.diagnose(key)
     assert diagnosis["identity"].status is Status.WARNING
     assert diagnosis["identity"].step == "4"
     assert diagnosis["turkprime"].status is Status.WARNING
@@ -88,9 +90,9 @@ def test_root_key_works_but_earns_a_warning(world):
     assert "IAM user" in diagnosis.verdict
 
 
-def test_no_policy_names_step_4_f_to_h(world):
+def test_no_policy_names_step_4_f_to_h(world, kit):
     key = world.console_create_iam_user(policy=None)
-    diagnosis = diagnose(key)
+    diagnosis = kit.diagnose(key)
     assert diagnosis["sandbox"].step == "4 f–h"
     assert diagnosis["sandbox"].evidence == "AccessDeniedException"
     assert diagnosis["production"].step == "4 f–h"
@@ -98,9 +100,9 @@ def test_no_policy_names_step_4_f_to_h(world):
     assert "AmazonMechanicalTurkFullAccess" in diagnosis.verdict
 
 
-def test_readonly_policy_reads_but_cannot_create_hits(world):
+def test_readonly_policy_reads_but_cannot_create_hits(world, kit):
     key = world.console_create_iam_user(policy=READONLY)
-    diagnosis = diagnose(key)
+    diagnosis = kit.diagnose(key)
     got = statuses(diagnosis)
     assert got["sandbox"] == got["production"] == "ok"
     assert got["create_hits"] == "failed" and got["turkprime"] == "failed"
@@ -109,20 +111,16 @@ def test_readonly_policy_reads_but_cannot_create_hits(world):
     assert diagnosis.next_step == "4 f–h"
 
 
-def test_readonly_probe_creates_no_hit(world):
+def test_readonly_probe_creates_no_hit(world, kit):
     key = world.console_create_iam_user()
-    diagnose(key)
-    client = boto3.client(
-        "mturk", region_name="us-east-1", aws_access_key_id=key.access_key_id,
-        aws_secret_access_key=key.reveal_secret(),
-        endpoint_url="https://mturk-requester-sandbox.us-east-1.amazonaws.com")
-    assert client.list_hits()["HITs"] == []
+    kit.diagnose(key)
+    assert client(key, "mturk", world.url).list_hits()["HITs"] == []
 
 
-def test_requester_account_not_linked_names_step_2():
-    with DemoWorld(steps_done=(1,)) as world:
-        key = world.console_create_iam_user()
-        diagnosis = diagnose(key)
+def test_requester_account_not_linked_names_step_2(blank_world, kit):
+    world = with_steps(blank_world, 1)
+    key = world.console_create_iam_user()
+    diagnosis = kit.diagnose(key)
     assert diagnosis["production"].step == "2"
     assert diagnosis["production"].evidence == "RequestError, TurkErrorCode AWS.AccountNotLinked"
     assert diagnosis["sandbox"].step == "3"
@@ -130,18 +128,18 @@ def test_requester_account_not_linked_names_step_2():
     assert "https://requester.mturk.com/developer" in diagnosis["production"].fix
 
 
-def test_sandbox_works_but_production_not_linked_names_step_2():
-    with DemoWorld(steps_done=(1, 3)) as world:
-        diagnosis = diagnose(world.console_create_iam_user())
+def test_sandbox_works_but_production_not_linked_names_step_2(blank_world, kit):
+    world = with_steps(blank_world, 1, 3)
+    diagnosis = kit.diagnose(world.console_create_iam_user())
     assert statuses(diagnosis)["sandbox"] == "ok"
     assert diagnosis["production"].status is Status.FAILED
     assert diagnosis.next_step == "2"
     assert "sandbox answers" in diagnosis["production"].summary
 
 
-def test_sandbox_not_registered_names_step_3():
-    with DemoWorld(steps_done=(1, 2)) as world:
-        diagnosis = diagnose(world.console_create_iam_user())
+def test_sandbox_not_registered_names_step_3(blank_world, kit):
+    world = with_steps(blank_world, 1, 2)
+    diagnosis = kit.diagnose(world.console_create_iam_user())
     assert statuses(diagnosis)["production"] == "ok"
     assert diagnosis["sandbox"].status is Status.FAILED
     assert diagnosis["sandbox"].step == "3" and diagnosis.next_step == "3"
@@ -151,24 +149,25 @@ def test_sandbox_not_registered_names_step_3():
     assert html.count("<a href=") == len(diagnosis.failed)
 
 
-def test_key_still_propagating_is_waited_for_on_the_simulated_clock(world):
-    world.sim.set_propagation_delay(40)
+def test_key_still_propagating_is_waited_for_on_the_simulated_clock(world, kit):
+    world.set_propagation_delay(40)
     key = world.console_create_iam_user()
-    before = world.sim.clock.now()
+    before = world.now()
     events = []
-    diagnosis = diagnose(key, progress=events.append)
-    waited = (world.sim.clock.now() - before).total_seconds()
+    diagnosis = kit.diagnose(key, progress=events.append)
+    waited = (world.now() - before).total_seconds()
     assert events and all(e.stage == "wait" and "new key" in e.message for e in events)
     assert diagnosis.ok
     assert diagnosis["new_key"].status is Status.OK
     assert "after" in diagnosis["new_key"].summary and "minute" in diagnosis["new_key"].summary
-    assert 40 <= waited < 90 and diagnosis.waited == pytest.approx(waited)
+    # The world clock also runs in real time: the few real milliseconds of the calls count.
+    assert 40 <= waited < 90 and diagnosis.waited == pytest.approx(waited, abs=1.0)
 
 
-def test_key_that_never_arrives_is_called_broken_after_the_limit(world):
-    world.sim.set_propagation_delay(600)
+def test_key_that_never_arrives_is_called_broken_after_the_limit(world, kit):
+    world.set_propagation_delay(600)
     key = world.console_create_iam_user()
-    diagnosis = diagnose(key, backoff=Backoff(max_wait=30))
+    diagnosis = kit.diagnose(key, wait=kit.wait(max_wait=30))
     assert diagnosis["new_key"].status is Status.FAILED
     assert diagnosis["new_key"].step == "4 i–k"
     assert diagnosis["sandbox"].evidence == "UnrecognizedClientException"
@@ -176,39 +175,39 @@ def test_key_that_never_arrives_is_called_broken_after_the_limit(world):
     assert diagnosis.exit_code == 1
 
 
-def test_bad_key_file_is_bad_input(tmp_path, world):
+def test_bad_key_file_is_bad_input(tmp_path, world, kit):
     path = tmp_path / "credentials.csv"
     path.write_text("Access key ID,Secret access key\nAKIA123,short\n")
-    diagnosis = diagnose(path)
+    diagnosis = kit.diagnose(path)
     assert diagnosis["key_shape"].status is Status.FAILED
     assert diagnosis["key_shape"].step == "4 j–k"
     assert diagnosis.exit_code == 2
     assert all(c.status is Status.SKIPPED for c in diagnosis.checks[1:])
 
 
-def test_temporary_session_credentials_are_refused(world):
+def test_temporary_session_credentials_are_refused(world, kit):
     session = boto3.Session(aws_access_key_id="ASIA" + "A" * 16, aws_secret_access_key="x" * 40,
                             aws_session_token="token", region_name="us-east-1")
-    diagnosis = diagnose(session)
+    diagnosis = kit.diagnose(session)
     assert diagnosis["key_shape"].status is Status.FAILED
     assert "temporary" in diagnosis["key_shape"].summary
 
 
-def test_a_boto3_session_of_a_good_key_is_accepted(world):
+def test_a_boto3_session_of_a_good_key_is_accepted(world, kit):
     key = world.console_create_iam_user()
-    assert diagnose(key.session()).ok
+    assert kit.diagnose(key.session()).ok
 
 
-def test_sandbox_only_skips_production(world):
-    diagnosis = diagnose(world.console_create_iam_user(), environments=["sandbox"])
+def test_sandbox_only_skips_production(world, kit):
+    diagnosis = kit.diagnose(world.console_create_iam_user(), environments=["sandbox"])
     assert diagnosis["production"].status is Status.SKIPPED
     assert diagnosis["sandbox"].status is Status.OK
 
 
-def test_json_has_every_check_with_step_and_evidence():
-    with DemoWorld(steps_done=(1, 2)) as world:
-        key = world.console_create_iam_user()
-        data = json.loads(diagnose(key).to_json())
+def test_json_has_every_check_with_step_and_evidence(blank_world, kit):
+    world = with_steps(blank_world, 1, 2)
+    key = world.console_create_iam_user()
+    data = json.loads(kit.diagnose(key).to_json())
     assert data["ok"] is False and data["exit_code"] == 1 and data["next_step"] == "3"
     sandbox = next(c for c in data["checks"] if c["name"] == "sandbox")
     assert sandbox["status"] == "failed"
@@ -217,18 +216,36 @@ def test_json_has_every_check_with_step_and_evidence():
     assert data["key"] == key.masked_id
 
 
-def test_text_output_names_the_step(world):
+def test_text_output_names_the_step(world, kit):
     world.unregister_sandbox()
-    text = diagnose(world.console_create_iam_user()).to_text()
+    text = kit.diagnose(world.console_create_iam_user()).to_text()
     assert "FAILED" in text and "[guide step 3]" in text
     verdict = text.split("\n\n")[-1]
     assert verdict.startswith("Next: guide step 3")
     assert max(len(line) for line in text.splitlines()) <= 100
 
 
-def test_readonly_is_caught_even_before_the_sandbox_is_registered():
-    with DemoWorld(steps_done=(1, 2)) as world:
-        diagnosis = diagnose(world.console_create_iam_user(policy=READONLY))
+def test_readonly_is_caught_even_before_the_sandbox_is_registered(blank_world, kit):
+    world = with_steps(blank_world, 1, 2)
+    diagnosis = kit.diagnose(world.console_create_iam_user(policy=READONLY))
     assert diagnosis["create_hits"].status is Status.FAILED
     assert diagnosis["create_hits"].step == "4 f–h"
     assert diagnosis.next_step == "3"  # the sandbox comes first in the guide
+
+
+def test_check_step_judges_only_its_own_step(blank_world, kit):
+    """Step 2's check passes while step 3 is missing: a later step is not this one's fault."""
+    world = with_steps(blank_world, 1, 2)
+    diagnosis = kit.diagnose(world.console_create_iam_user())
+    assert step_verdict(diagnosis, 2).done is True
+    assert step_verdict(diagnosis, 3).done is False
+    assert "requestersandbox.mturk.com/developer" in step_verdict(diagnosis, 3).sentence
+    assert step_verdict(diagnosis, 4).done is True
+    assert step_verdict(diagnosis, 5).done is False
+
+
+def test_root_key_is_not_step_4_done(world, kit):
+    diagnosis = kit.diagnose(world.root_key())
+    verdict = step_verdict(diagnosis, 4)
+    assert verdict.done is False and "root" in verdict.sentence
+

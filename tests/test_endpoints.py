@@ -5,8 +5,10 @@ from __future__ import annotations
 import boto3
 import pytest
 
+from mturklink_helpers.clients import Endpoints, client, mturk_client
 from mturklink_helpers.credentials import AccessKey
-from mturklink_helpers.endpoints import Environment, mturk_client
+from mturklink_helpers.endpoints import Environment
+from mturklink_helpers.retry import MAX_ATTEMPTS
 
 KEY = AccessKey("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
 
@@ -16,6 +18,7 @@ def test_sandbox_is_the_default():
     assert client.meta.endpoint_url == "https://mturk-requester-sandbox.us-east-1.amazonaws.com"
     assert client.meta.region_name == "us-east-1"
     assert client.meta.config.retries["mode"] == "standard"
+    assert client.meta.config.retries["total_max_attempts"] == MAX_ATTEMPTS
 
 
 def test_production_only_by_name():
@@ -27,8 +30,17 @@ def test_production_only_by_name():
 
 def test_endpoint_override_and_sessions():
     session = boto3.Session(aws_access_key_id="AKIAIOSFODNN7EXAMPLE", aws_secret_access_key="x" * 40)
-    client = mturk_client(session, Environment.SANDBOX, endpoint_url="http://127.0.0.1:5000/sandbox")
-    assert client.meta.endpoint_url == "http://127.0.0.1:5000/sandbox"
+    mturk = mturk_client(session, Environment.SANDBOX, "http://127.0.0.1:5000/sandbox")
+    assert mturk.meta.endpoint_url == "http://127.0.0.1:5000/sandbox"
+    assert mturk_client(session, "production", "http://127.0.0.1:5000").meta.endpoint_url == \
+        "http://127.0.0.1:5000/production"
+
+
+def test_iam_and_sts_go_to_aws_or_to_the_world_root():
+    assert client(KEY, "sts").meta.endpoint_url == "https://sts.us-east-1.amazonaws.com"
+    assert client(KEY, "iam", "http://127.0.0.1:5000/sandbox").meta.endpoint_url == \
+        "http://127.0.0.1:5000"
+    assert Endpoints.of(None).is_aws and str(Endpoints.of("http://h:1/")) == "http://h:1"
 
 
 def test_urls_per_environment():

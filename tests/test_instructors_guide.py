@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mturklink_helpers.demo import stop_demo
-from mturklink_helpers.kit import DEMO_PROBLEMS, state
+from mturklink_helpers.problems import DEMO_PROBLEMS
 from mturklink_helpers.widgets import DemoProblems, DoctorPanel
 
 GUIDE = Path(__file__).resolve().parent.parent / "instructors.md"
@@ -18,19 +17,9 @@ def words(text: str) -> str:
     return re.sub(r"\s+", " ", text.replace("*", "")).strip()
 
 
-@pytest.fixture(autouse=True)
-def fresh_demo(tmp_path, monkeypatch):
-    monkeypatch.setenv("MTURKLINK_HOME", str(tmp_path))
-    stop_demo()
-    state.mode, state.key = "demo", None
-    yield
-    stop_demo()
-    state.key = None
-
-
 @pytest.mark.parametrize("problem", [p for p in DEMO_PROBLEMS if p != "none"])
-def test_each_quoted_status_line_is_what_the_doctor_shows(problem):
-    breaker, doctor = DemoProblems(), DoctorPanel()
+def test_each_quoted_status_line_is_what_the_doctor_shows(problem, kit):
+    breaker, doctor = DemoProblems(kit=kit), DoctorPanel(kit=kit)
     breaker.problem.value = problem
     breaker.apply_button.click()
     doctor.run_button.click()

@@ -10,8 +10,7 @@ import pytest
 from ipywidgets.widgets.widget import _instances
 
 from mturklink_helpers import progress
-from mturklink_helpers.demo import stop_demo
-from mturklink_helpers.kit import DEMO_PROBLEMS, state
+from mturklink_helpers.problems import DEMO_PROBLEMS, catch_up
 from mturklink_helpers.widgets import (
     ConsoleChecklist,
     CreateIamUserForm,
@@ -24,48 +23,37 @@ from mturklink_helpers.widgets import (
 )
 
 
-@pytest.fixture(autouse=True)
-def fresh_demo(tmp_path, monkeypatch):
-    monkeypatch.setenv("MTURKLINK_HOME", str(tmp_path / "home"))
-    monkeypatch.chdir(tmp_path)
-    stop_demo()
-    state.mode, state.key = "demo", None
-    yield
-    stop_demo()
-    state.key = None
-
-
 def all_widget_state() -> str:
     return json.dumps([w.get_state() for w in list(_instances.values())], default=str)
 
 
-def test_steps_1_to_3_by_checklist_and_progress_file():
+def test_steps_1_to_3_by_checklist_and_progress_file(kit):
     for step in (1, 2, 3):
-        form = ConsoleChecklist(step)
+        form = ConsoleChecklist(step, kit=kit)
         form.check_button.click()
         assert form.status_text.startswith(f"✗ Problem: step {step} is not done yet")
         form.do_button.click()
         form.check_button.click()
         assert form.status_text == f"✓ Done: step {step} is done."
-    assert progress.steps_done("demo") == {1, 2, 3}
-    assert progress.steps_done("live") == set()
-    text = progress.progress_path().read_text()
+    assert progress.steps_done("demo", kit.home) == {1, 2, 3}
+    assert progress.steps_done("live", kit.home) == set()
+    text = progress.progress_path(kit.home).read_text()
     assert "AKIA" not in text
 
 
-def test_console_route_loads_the_downloaded_file_and_keeps_no_secret():
-    ConsoleChecklist(4).do_button.click()
-    form = LoadCredentialsForm()
+def test_console_route_loads_the_downloaded_file_and_keeps_no_secret(kit):
+    ConsoleChecklist(4, kit=kit).do_button.click()
+    form = LoadCredentialsForm(kit=kit)
     form.load_button.click()
     assert form.status_text.startswith("✓ Done: loaded access key AKIA")
     assert "mturk-requester" in form.output.value and "123456789012" in form.output.value
-    secret = state.key.reveal_secret()
+    secret = kit.key.reveal_secret()
     assert secret not in all_widget_state()
     assert not form.load_button.disabled
 
 
-def test_bad_upload_is_one_sentence_with_the_step_and_is_cleared():
-    form = LoadCredentialsForm()
+def test_bad_upload_is_one_sentence_with_the_step_and_is_cleared(kit):
+    form = LoadCredentialsForm(kit=kit)
     form.path.value = ""
     secretish = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
     form.upload.value = ({"name": "credentials.csv", "type": "text/csv", "size": 60,
@@ -77,11 +65,11 @@ def test_bad_upload_is_one_sentence_with_the_step_and_is_cleared():
     assert form.upload.value == ()
     assert secretish not in all_widget_state()
     assert not form.load_button.disabled and form.load_button.description == "Load key"
-    assert state.key is None
+    assert kit.key is None
 
 
-def test_create_iam_user_form_shows_progress_and_saves_0600(tmp_path):
-    form = CreateIamUserForm()
+def test_create_iam_user_form_shows_progress_and_saves_0600(tmp_path, kit):
+    form = CreateIamUserForm(kit=kit)
     seen = []
     original = form.show_progress
     form.show_progress = lambda fraction, message: (seen.append(message), original(fraction, message))
@@ -90,7 +78,7 @@ def test_create_iam_user_form_shows_progress_and_saves_0600(tmp_path):
     assert seen, "progress was reported while provisioning"
     saved = tmp_path / "secrets" / "credentials.csv"
     assert oct(saved.stat().st_mode & 0o777) == "0o600"
-    assert state.key.reveal_secret() not in all_widget_state()
+    assert kit.key.reveal_secret() not in all_widget_state()
     form.create_button.click()  # re-run: reuses the user, makes no duplicate
     assert form.status_text.startswith("✓ Done"), form.status_text
 
@@ -99,23 +87,23 @@ def test_create_iam_user_form_shows_progress_and_saves_0600(tmp_path):
     ("sandbox", "guide step 3"), ("not-linked", "guide step 2"), ("no-policy", "guide step 4 f–h"),
     ("wrong-secret", "guide step 4 j–k"),
 ])
-def test_doctor_panel_names_the_step(problem, step):
-    breaker = DemoProblems()
+def test_doctor_panel_names_the_step(problem, step, kit):
+    breaker = DemoProblems(kit=kit)
     breaker.problem.value = problem
     breaker.apply_button.click()
-    doctor = DoctorPanel()
+    doctor = DoctorPanel(kit=kit)
     doctor.run_button.click()
     assert doctor.status_text.startswith("✗ Problem") and step in doctor.status_text
-    assert state.key.reveal_secret() not in all_widget_state()
+    assert kit.key.reveal_secret() not in all_widget_state()
 
 
-def test_every_problem_in_turn_twice_in_one_world():
+def test_every_problem_in_turn_twice_in_one_world(kit):
     # A learner in notebook 07 tries one mistake after another, then again: each time the
     # world changes and the doctor follows (keys are replaced, never past IAM's two-key limit).
     expected = {"none": "✓", "not-linked": "step 2", "sandbox": "step 3", "no-policy": "step 4 f–h",
                 "read-only": "step 4 f–h", "wrong-secret": "step 4 j–k",
                 "root-key": "use its key instead (guide step 4)"}
-    breaker, doctor = DemoProblems(), DoctorPanel()
+    breaker, doctor = DemoProblems(kit=kit), DoctorPanel(kit=kit)
     for problem in list(DEMO_PROBLEMS) * 2:
         breaker.problem.value = problem
         breaker.apply_button.click()
@@ -124,23 +112,23 @@ def test_every_problem_in_turn_twice_in_one_world():
         assert expected[problem] in doctor.status_text, (problem, doctor.status_text)
 
 
-def test_doctor_without_a_key_says_where_to_get_one():
-    doctor = DoctorPanel()
+def test_doctor_without_a_key_says_where_to_get_one(kit):
+    doctor = DoctorPanel(kit=kit)
     doctor.run_button.click()
     assert "notebook 04" in doctor.status_text and not doctor.run_button.disabled
 
 
-def test_turkprime_handoff_never_shows_the_secret():
-    state.world(through_step=4)
-    form = TurkPrimeHandoff()
+def test_turkprime_handoff_never_shows_the_secret(kit):
+    catch_up(kit, 4)
+    form = TurkPrimeHandoff(kit=kit)
     form.check_button.click()
     assert form.status_text.startswith("✓ Done: both endpoints answer")
-    assert state.key.masked_id in form.output.value
-    assert state.key.reveal_secret() not in all_widget_state()
+    assert kit.key.masked_id in form.output.value
+    assert kit.key.reveal_secret() not in all_widget_state()
 
 
-def test_test_hit_form_needs_feedback_to_reject_and_cleans_up():
-    form = TestHitForm()
+def test_test_hit_form_needs_feedback_to_reject_and_cleans_up(kit):
+    form = TestHitForm(kit=kit)
     form.answers_button.click()
     assert "Create the test HIT first" in form.status_text
     form.create_button.click()
@@ -156,35 +144,34 @@ def test_test_hit_form_needs_feedback_to_reject_and_cleans_up():
 
 
 @pytest.mark.parametrize("problem", ["no-policy", "sandbox"])
-def test_test_hit_in_a_broken_setup_points_to_the_doctor(problem):
-    form = TestHitForm()  # opening notebook 06 completes steps 1-4 in the demo world
-    breaker = DemoProblems()
+def test_test_hit_in_a_broken_setup_points_to_the_doctor(problem, kit):
+    form = TestHitForm(kit=kit)  # opening notebook 06 completes steps 1-4 in the demo world
+    breaker = DemoProblems(kit=kit)
     breaker.problem.value = problem
     breaker.apply_button.click()
     form.create_button.click()
     assert form.status_text.startswith("✗ Problem: AWS answered"), form.status_text
-    assert "the doctor (notebook 07) names the step" in form.status_text
+    assert "The doctor (notebook 07) names the step" in form.status_text
     assert not form.create_button.disabled
 
 
-def test_cost_estimate_updates_and_bad_reward_is_explained():
-    form = TestHitForm()
+def test_cost_estimate_updates_and_bad_reward_is_explained(kit):
+    form = TestHitForm(kit=kit)
     form.reward.value = "0.50"
     assert "$1.20" in form.cost.value  # 2 assignments x $0.50, plus 20% commission
     form.reward.value = "ten cents"
     assert "✗" in form.cost.value
 
 
-def test_production_needs_explicit_consent():
-    chooser = ModeChooser()
+def test_production_needs_explicit_consent(kit):
+    chooser = ModeChooser(kit=kit)
     chooser.environment.value = "production"
     chooser.apply_button.click()
     assert chooser.status_text.startswith("✗ Problem: Production was not chosen")
-    assert state.environment.value == "sandbox"
+    assert kit.environment.value == "sandbox"
     chooser.understand.value = True
     chooser.apply_button.click()
-    assert state.environment.value == "production"
-    state.environment = type(state.environment).SANDBOX
+    assert kit.environment.value == "production"
 
 
 @pytest.mark.parametrize("shown", [
@@ -192,14 +179,14 @@ def test_production_needs_explicit_consent():
     "secret=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
     "'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'",
 ])
-def test_anything_shaped_like_a_secret_is_hidden_from_the_status_line(shown):
-    form = DoctorPanel()
+def test_anything_shaped_like_a_secret_is_hidden_from_the_status_line(shown, kit):
+    form = DoctorPanel(kit=kit)
     form.fail(shown)
     assert "wJalrXUtnFEMI" not in form.status.value and "****" in form.status_text
 
 
-def test_longer_tokens_are_not_mistaken_for_secrets():
-    form = DoctorPanel()
+def test_longer_tokens_are_not_mistaken_for_secrets(kit):
+    form = DoctorPanel(kit=kit)
     token = "A" * 41 + " and " + "b" * 39
     form.fail(token)
     assert token in form.status_text

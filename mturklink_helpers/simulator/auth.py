@@ -19,6 +19,9 @@ from . import exceptions as err
 from .clock import Clock
 
 PARTITION = "aws"
+REGION, SERVICE = "us-east-1", "mturk-requester"
+WINDOW = dt.timedelta(minutes=5)  # AWS's signature window
+_TIMESTAMP = "%Y%m%dT%H%M%SZ"
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,7 @@ class Authenticator:
         self.clock = clock
         self.propagation_delay = 0.0
         self._keys: dict[str, _KeyEntry] = {}
-        self._decisions: dict[tuple, bool] = {}
+        self._decisions: dict[tuple, str] = {}
 
     def reset(self) -> None:
         self._keys.clear()
@@ -74,9 +77,13 @@ class Authenticator:
         scope, signed_headers, signature = parsed
         key_id, _, rest = scope.partition("/")
         _, region, service, _ = (rest.split("/") + ["", "", "", ""])[:4]
+        check_front_door(region, service, signed_headers, headers.get("x-amz-date"))
         if headers.get("x-amz-security-token"):
             raise err.UnrecognizedClientException()  # MTurk takes no temporary credentials
         entry = self._entry(key_id)
+        user = entry.iam_backend.users.get(entry.key.user_name)
+        if user is None:  # a deleted user's key: refused like an unknown one
+            raise err.UnrecognizedClientException()
         if self.propagation_delay and (self.clock.now() - entry.born).total_seconds() < (
             self.propagation_delay
         ):
@@ -84,11 +91,10 @@ class Authenticator:
         if not self._signature_ok(entry, method, url, headers, body, region, service,
                                   signed_headers, signature):
             raise err.InvalidSignatureException()
-        user = entry.iam_backend.users.get(entry.key.user_name)
-        if user is None:
-            raise err.UnrecognizedClientException()
-        if not self._permitted(entry.iam_backend, user, "mechanicalturk:" + action):
-            raise err.AccessDeniedException(user.arn, "mechanicalturk:" + action)
+        decision = self._permitted(entry.iam_backend, user, "mechanicalturk:" + action)
+        if decision != "allowed":
+            raise err.AccessDeniedException(user.arn, "mechanicalturk:" + action,
+                                            explicit=decision == "explicit")
         return Caller(entry.account_id, user.arn, key_id)
 
     # --- keys ----------------------------------------------------------------------------
@@ -179,7 +185,7 @@ class Authenticator:
 
     # --- policies ----------------------------------------------------------------------
 
-    def _permitted(self, iam_backend, user, action: str) -> bool:
+    def _permitted(self, iam_backend, user, action: str) -> str:
         documents = self._documents(iam_backend, user)
         cache_key = (action, documents)
         decision = self._decisions.get(cache_key)
@@ -224,15 +230,59 @@ def _default_document(policy) -> str:
     return '{"Statement": []}'
 
 
-def _evaluate(documents: tuple[str, ...], action: str) -> bool:
-    """moto's rule: any explicit Deny wins; otherwise some Allow is needed."""
+def _evaluate(documents: tuple[str, ...], action: str) -> str:
+    """moto's rule: any explicit Deny wins; otherwise some Allow is needed. Answers
+    "allowed", "explicit" (an explicit Deny) or "implicit" (no Allow): moto's engine tells
+    them apart (PermissionResult.DENIED vs NEUTRAL)."""
     from moto.iam.access_control import IAMPolicy, PermissionResult
 
     permitted = False
     for document in documents:
         result = IAMPolicy(document).is_action_permitted(action)
         if result == PermissionResult.DENIED:
-            return False
+            return "explicit"
         if result == PermissionResult.PERMITTED:
             permitted = True
-    return permitted
+    return "allowed" if permitted else "implicit"
+
+
+def check_front_door(region: str, service: str, signed_headers: str,
+                     timestamp: str | None, now: dt.datetime | None = None) -> None:
+    """What AWS's front door checks before any key is looked up: the credential scope
+    (us-east-1, mturk-requester; simple-amt #29 for the region text), host and x-amz-date
+    signed, and the request time within five minutes of now (AWS's general wording, seen on
+    other JSON 1.1 services, not yet from MTurk). ``now`` is real time: clients sign with
+    their real clock, whatever the simulator clock says."""
+    if region != REGION:
+        raise err.InvalidSignatureException(
+            f"Credential should be scoped to a valid region, not '{region}'. ")
+    if service != SERVICE:
+        raise err.InvalidSignatureException(
+            f"Credential should be scoped to correct service: '{SERVICE}'. ")
+    names = signed_headers.lower().split(";")
+    if "host" not in names:
+        raise err.InvalidSignatureException(
+            "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")
+    if not timestamp:
+        raise err.IncompleteSignatureException(
+            "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' "
+            "header.")
+    if "x-amz-date" not in names:
+        raise err.InvalidSignatureException(
+            "'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization.")
+    try:
+        when = dt.datetime.strptime(timestamp, _TIMESTAMP).replace(tzinfo=dt.UTC)
+    except ValueError:
+        raise err.IncompleteSignatureException(
+            f"Date must be in ISO-8601 'basic format'. Got '{timestamp}'. "
+            "See http://en.wikipedia.org/wiki/ISO_8601") from None
+    now = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
+    stamp = now.strftime(_TIMESTAMP)
+    if when < now - WINDOW:
+        raise err.InvalidSignatureException(
+            f"Signature expired: {timestamp} is now earlier than "
+            f"{(now - WINDOW).strftime(_TIMESTAMP)} ({stamp} - 5 min.)")
+    if when > now + WINDOW:
+        raise err.InvalidSignatureException(
+            f"Signature not yet current: {timestamp} is still later than "
+            f"{(now + WINDOW).strftime(_TIMESTAMP)} ({stamp} + 5 min.)")

@@ -54,13 +54,19 @@ class MTurkSimulator:
     def link_requester(self, account_id: str = DEFAULT_ACCOUNT_ID, linked: bool = True) -> None:
         """Guide step 2: the AWS account linked to the (production) Requester account."""
         with self.world.lock:
-            self.world.account(account_id).linked = linked
+            account = self.world.account(account_id)
+            if linked and not account.linked:
+                account.linked_at = self.clock.now()  # the realism profile's link delay
+            account.linked = linked
 
     def register_sandbox(self, account_id: str = DEFAULT_ACCOUNT_ID,
                          registered: bool = True) -> None:
         """Guide step 3: the Requester Sandbox registered and linked to the AWS account."""
         with self.world.lock:
-            self.world.account(account_id).sandbox_registered = registered
+            account = self.world.account(account_id)
+            if registered and not account.sandbox_registered:
+                account.registered_at = self.clock.now()
+            account.sandbox_registered = registered
 
     def set_balance(self, amount: str | Decimal, account_id: str = DEFAULT_ACCOUNT_ID) -> None:
         """Set the production balance (the sandbox always has 10000.00)."""
@@ -92,6 +98,22 @@ class MTurkSimulator:
         with self.world.lock:
             return self._owner(hit_id, environment, account_id).workers_submit(hit_id, count)
 
+    def workers_accept(self, hit_id: str, count: int | None = None,
+                       submit_after: float | None = None, environment: str = "sandbox",
+                       account_id: str | None = None) -> list[str]:
+        """Simulated workers accept assignments now and submit them later on the world's
+        clock (``submit_after`` seconds, or a time drawn per assignment from the seed).
+        Until then GetAssignment, ApproveAssignment and RejectAssignment refuse them as
+        MTurk does, and the HIT counts them as pending."""
+        with self.world.lock:
+            return self._owner(hit_id, environment, account_id).workers_accept(
+                hit_id, count, submit_after)
+
+    @property
+    def realism(self):
+        """The realism profile (off by default): ``sim.realism.configure(enabled=True)``."""
+        return self.world.realism
+
     def workers_request_qualification(self, qualification_type_id: str, count: int = 1,
                                       environment: str = "sandbox",
                                       account_id: str = DEFAULT_ACCOUNT_ID) -> list[str]:
@@ -100,7 +122,7 @@ class MTurkSimulator:
         with self.world.lock:
             backend = self.backend(environment, account_id)
             ids = []
-            for worker in self.world.workers[:count]:
+            for worker in self.world.pool(_environment(environment))[:count]:
                 request_id = backend.request_qualification(qualification_type_id,
                                                            worker.worker_id, "yes")
                 if request_id:

@@ -1,7 +1,9 @@
 """One class per error the simulator answers with, as MTurk and AWS word them.
 
-The wording comes from shared/reference/mturk-facts.md; where the facts file marks a
-text or a TurkErrorCode *unverified*, the class says so in its docstring.
+The wording comes from shared/reference/mturk-evidence.md (real answers collected from
+public logs and issues) and mturk-facts.md; where neither has a verbatim source, the class
+or function says *unverified* in its docstring (docs/simulator.md, "what we know and what
+we assume", lists them with their grades).
 """
 
 from __future__ import annotations
@@ -38,6 +40,25 @@ class RequestError(MTurkError):
     code = "RequestError"
 
 
+class ParameterValidationError(MTurkError):
+    """MTurk's third error type (not in botocore's model: boto3 raises a plain ClientError).
+
+    Seen raw in boto3 #2108 (sandbox, UpdateQualificationType Test): HTTP 400,
+    ``{"__type", "Message", "Parameter", "TurkErrorCode": "AWS.MechanicalTurk.InvalidParameterValue"}``.
+    """
+
+    code = "ParameterValidationError"
+    turk_error_code = "AWS.MechanicalTurk.InvalidParameterValue"
+
+    def __init__(self, message: str, parameter: str):
+        super().__init__(message)
+        self.parameter = parameter
+
+    def body(self) -> dict:
+        return {"__type": self.code, "Message": self.message, "Parameter": self.parameter,
+                "TurkErrorCode": self.turk_error_code}
+
+
 class ServiceFault(MTurkError):
     code = "ServiceFault"
     status = 500
@@ -59,14 +80,25 @@ class UnrecognizedClientException(MTurkError):
 
 
 class InvalidSignatureException(MTurkError):
+    """The wrong-secret text is AWS's general one (*unverified* for MTurk); the others:
+    region scope seen from MTurk (simple-amt #29), the clock-window texts are AWS's general
+    ones seen on other JSON 1.1 services (grade E)."""
+
     code = "InvalidSignatureException"
 
-    def __init__(self):
+    def __init__(self, message: str | None = None):
         super().__init__(
-            "The request signature we calculated does not match the signature you provided. "
+            message
+            or "The request signature we calculated does not match the signature you provided. "
             "Check your AWS Secret Access Key and signing method. "
             "Consult the service documentation for details."
         )
+
+
+class IncompleteSignatureException(MTurkError):
+    """AWS's general wording (*unverified* for MTurk)."""
+
+    code = "IncompleteSignatureException"
 
 
 class MissingAuthenticationTokenException(MTurkError):
@@ -78,12 +110,16 @@ class MissingAuthenticationTokenException(MTurkError):
 
 
 class AccessDeniedException(MTurkError):
-    """Plain wording is *unverified* (the facts file saw only the SCP variant)."""
+    """With AWS's reason suffix: MTurk is seen writing one (``with an explicit deny in a
+    service control policy``, Mephisto #759); the identity-based wordings are AWS's current
+    ones (grade E)."""
 
     code = "AccessDeniedException"
 
-    def __init__(self, user_arn: str, action: str):
-        super().__init__(f"User: {user_arn} is not authorized to perform: {action}")
+    def __init__(self, user_arn: str, action: str, explicit: bool = False):
+        reason = ("with an explicit deny in an identity-based policy" if explicit
+                  else f"because no identity-based policy allows the {action} action")
+        super().__init__(f"User: {user_arn} is not authorized to perform: {action} {reason}")
 
 
 class ThrottlingException(MTurkError):
@@ -109,9 +145,10 @@ class UnknownOperationException(MTurkError):
 # --- RequestError texts -----------------------------------------------------------------
 
 
-def marker(now_ms: int) -> str:
-    """The request marker MTurk appends to many RequestError messages."""
-    return f" ({now_ms} s)"
+def marker(now_ms: int, environment: str = "sandbox") -> str:
+    """The request marker MTurk appends to its messages: `` (<millis> s)`` in the sandbox,
+    `` (<millis>)`` in production (every case whose environment is known, evidence §1)."""
+    return f" ({now_ms} s)" if environment == "sandbox" else f" ({now_ms})"
 
 
 def account_not_linked(developer_page: str) -> RequestError:
@@ -133,18 +170,34 @@ def insufficient_funds() -> RequestError:
     )
 
 
-def invalid_parameter(message: str, now_ms: int) -> RequestError:
-    return RequestError(message + marker(now_ms), "AWS.ParameterOutOfRange")
+def not_valid(value, parameter: str, mark: str) -> ParameterValidationError:
+    """``The value "…" is not valid for the parameter X.`` (boto3 #2108, aws-sdk-java #2055)."""
+    return ParameterValidationError(
+        f'The value "{value}" is not valid for the parameter {parameter}.{mark}', parameter)
 
 
-def does_not_exist(kind: str, ident: str, code: str, now_ms: int) -> RequestError:
-    return RequestError(f"{kind} {ident} does not exist.{marker(now_ms)}", code)
+def out_of_range(value: int, parameter: str, low: int, high: int,
+                 mark: str) -> ParameterValidationError:
+    """The range form (aws-sdk-ruby #2065, ExpirationIncrementInSeconds)."""
+    return ParameterValidationError(
+        f"The value {value} is invalid for {parameter}. "
+        f"Valid values range from {low} to {high}.{mark}", parameter)
 
 
-def wrong_state(state: str | None, allowed: str, now_ms: int) -> RequestError:
+def already_processed(token: str, mark: str, code: str | None = None) -> RequestError:
+    """The one real idempotency text (Dallinger #3109); the TurkErrorCode is *unverified*."""
+    return RequestError(f'The idempotency token "{token}" has already been processed.{mark}',
+                        code or "AWS.MechanicalTurk.DuplicateRequest")
+
+
+def does_not_exist(kind: str, ident: str, code: str, mark: str) -> RequestError:
+    return RequestError(f"{kind} {ident} does not exist.{mark}", code)
+
+
+def wrong_state(state: str | None, allowed: str, mark: str) -> RequestError:
     """DeleteHIT's text is verbatim (two spaces included); others follow its pattern."""
     prefix = f"This HIT is currently in the state '{state}'.  " if state else ""
     return RequestError(
-        f"{prefix}This operation can be called with a status of: {allowed}{marker(now_ms)}",
+        f"{prefix}This operation can be called with a status of: {allowed}{mark}",
         "AWS.MechanicalTurk.InvalidHITState" if state else "AWS.MechanicalTurk.InvalidAssignmentState",
     )

@@ -2,8 +2,10 @@
 
 moto loads AWS managed policies only with MOTO_IAM_LOAD_MANAGED_POLICIES=true (all ~1,300
 of them, slow). The guide attaches ``AmazonMechanicalTurkFullAccess`` (and the kit checks
-``AmazonMechanicalTurkReadOnly``), so the simulator adds just these two, taken from
-moto's own copy of AWS's policy data.
+``AmazonMechanicalTurkReadOnly``), so the simulator adds just these, taken from moto's own
+copy of AWS's policy data; and ``IAMFullAccess``, for the IAM administrator key a program
+needs on the server, which authenticates every IAM request from the first
+(``/_admin/requester-key`` with ``{"policy": "IAMFullAccess"}``).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import functools
 import json
 import threading
 
-NAMES = ("AmazonMechanicalTurkFullAccess", "AmazonMechanicalTurkReadOnly")
+NAMES = ("AmazonMechanicalTurkFullAccess", "AmazonMechanicalTurkReadOnly", "IAMFullAccess")
 _lock = threading.Lock()
 _users = 0
 _original = None

@@ -20,6 +20,7 @@ from . import exceptions as err
 from . import fees
 from .clock import Clock
 from .questions import Question, QuestionError, parse_question
+from .realism import Realism
 from .workers import (
     ADULT,
     APPROVAL_RATE,
@@ -43,6 +44,10 @@ DEVELOPER_PAGES = {
 }
 DEFAULT_AUTO_APPROVAL = 2592000  # 30 days, MTurk's default
 ASSIGNED_STATES = ("Submitted", "Approved", "Rejected")
+# 2014-08-15: Dallinger subscribes with it since 2019 and MTurk's events carry it as
+# EventDocVersion; 2006-05-05: the docs and ParlAI (2018)
+NOTIFICATION_VERSIONS = ("2006-05-05", "2014-08-15")
+MIN_EXTENSION, MAX_EXTENSION = 60, 31536000  # ExpirationIncrementInSeconds (aws-sdk-ruby #2065)
 
 
 @dataclass
@@ -52,6 +57,8 @@ class Account:
     linked: bool = True
     sandbox_registered: bool = True
     production_balance: Decimal = Decimal("0.00")
+    linked_at: dt.datetime | None = None  # when linked / registered (None: from the start)
+    registered_at: dt.datetime | None = None
 
 
 @dataclass
@@ -107,12 +114,13 @@ class Assignment:
     id: str
     worker_id: str
     hit_id: str
-    status: str
+    status: str  # Submitted, Approved, Rejected; "Accepted" inside only (never listed)
     accept_time: dt.datetime
-    submit_time: dt.datetime
-    auto_approval_time: dt.datetime
+    submit_time: dt.datetime | None
+    auto_approval_time: dt.datetime | None
     deadline: dt.datetime
     answer: str
+    submit_at: dt.datetime | None = None  # when an accepted assignment will be submitted
     approval_time: dt.datetime | None = None
     rejection_time: dt.datetime | None = None
     feedback: str | None = None
@@ -212,6 +220,7 @@ class MTurkBackend:
         self.notifications_sent: list[dict] = []  # test events and real events, newest last
         self.notified_workers: list[dict] = []
         self._tokens: dict[tuple[str, str], tuple[dt.datetime, str]] = {}
+        self._accepted: list[str] = []  # assignments accepted, not yet submitted
         self._hit_type_keys: dict[tuple, str] = {}
 
     # --- helpers ---------------------------------------------------------------------
@@ -226,17 +235,24 @@ class MTurkBackend:
     def _id(self, length: int = 30) -> str:
         return "".join(self._rng.choices(string.ascii_uppercase + string.digits, k=length))
 
+    def _mark(self) -> str:
+        """The request marker of this environment (`` (ms s)`` sandbox, `` (ms)`` production)."""
+        return err.marker(self._now_ms(), self.environment)
+
     def _bad(self, message: str, code: str = "AWS.ParameterOutOfRange") -> err.RequestError:
-        return err.RequestError(message + err.marker(self._now_ms()), code)
+        return err.RequestError(message + self._mark(), code)
+
+    def _not_valid(self, value, parameter: str) -> err.ParameterValidationError:
+        return err.not_valid(value, parameter, self._mark())
+
+    def _range(self, value: int, parameter: str, low: int, high: int) -> None:
+        if not low <= value <= high:
+            raise err.out_of_range(value, parameter, low, high, self._mark())
 
     def _money(self, text: str, name: str) -> Decimal:
         amount = fees.parse_money(text)
-        if amount is None:
-            raise self._bad(
-                f"The value {text!r} for {name} is not a valid amount of money: use a string "
-                'like "0.50" (dollars and cents).',
-                "AWS.MechanicalTurk.InvalidParameterValue",
-            )
+        if amount is None:  # the model's pattern lets through only what parse_money reads
+            raise self._not_valid(text, name)
         return amount
 
     def _charge(self, amount: Decimal) -> None:
@@ -258,31 +274,35 @@ class MTurkBackend:
         now = self.clock.now()
         seen = self._tokens.get((op, token))
         if seen and now - seen[0] < TOKEN_TTL:
-            raise self._bad(
-                f"The request with UniqueRequestToken {token} was already processed: {seen[1]}.",
-                "AWS.MechanicalTurk.HitAlreadyExists" if op == "CreateHIT"
-                else "AWS.MechanicalTurk.DuplicateRequest",
-            )
+            raise err.already_processed(
+                token, self._mark(),
+                "AWS.MechanicalTurk.HitAlreadyExists" if op == "CreateHIT" else None)
 
     def _remember_token(self, op: str, token: str | None, what: str) -> None:
         if token:
             self._tokens[(op, token)] = (self.clock.now(), what)
 
     def _page(self, items: list, next_token: str | None, max_results: int | None):
+        """One page and its NextToken. As MTurk pages (evidence §2 row 10: Mephisto and
+        Dallinger page until an empty page): every non-empty page carries a NextToken, the
+        empty page after the last item has none. MaxResults' 1..100 is the model's range,
+        checked by shapes.validate_input (ValidationException)."""
         if max_results is None:
             max_results = DEFAULT_MAX_RESULTS
-        if not 1 <= max_results <= MAX_RESULTS:
-            raise self._bad(f"MaxResults must be between 1 and {MAX_RESULTS}, not {max_results}.")
+        if not 1 <= max_results <= MAX_RESULTS:  # the model's range; kept for direct calls
+            raise err.out_of_range(max_results, "MaxResults", 1, MAX_RESULTS, self._mark())
         start = 0
         if next_token:
             try:
                 start = int(base64.urlsafe_b64decode(next_token.encode()).decode().split(":")[1])
             except (ValueError, IndexError, UnicodeDecodeError):
-                raise self._bad(f"The NextToken {next_token!r} is not valid.") from None
+                start = -1
+            if start < 0:
+                raise self._not_valid(next_token, "NextToken") from None
         page = items[start : start + max_results]
         token = None
-        if start + max_results < len(items):
-            token = base64.urlsafe_b64encode(f"p:{start + max_results}".encode()).decode()
+        if page:
+            token = base64.urlsafe_b64encode(f"p:{start + len(page)}".encode()).decode()
         return page, token
 
     # --- account ---------------------------------------------------------------------
@@ -323,18 +343,15 @@ class MTurkBackend:
         QualificationRequirements: list[dict] | None = None,
     ) -> HITType:
         reward = self._money(Reward, "Reward")
-        if not 30 <= AssignmentDurationInSeconds <= 31536000:
-            raise self._bad(
-                "AssignmentDurationInSeconds must be between 30 and 31536000 seconds, "
-                f"not {AssignmentDurationInSeconds}."
-            )
+        # ParameterValidationError for values MTurk refuses (which checks use it is
+        # inferred from the three real ones: docs/simulator.md, "what we assume")
+        self._range(AssignmentDurationInSeconds, "AssignmentDurationInSeconds", 30, 31536000)
         delay = DEFAULT_AUTO_APPROVAL if AutoApprovalDelayInSeconds is None else AutoApprovalDelayInSeconds
-        if not 0 <= delay <= DEFAULT_AUTO_APPROVAL:
-            raise self._bad(f"AutoApprovalDelayInSeconds must be between 0 and 2592000, not {delay}.")
+        self._range(delay, "AutoApprovalDelayInSeconds", 0, DEFAULT_AUTO_APPROVAL)
         if not Title.strip() or len(Title) > 128:
-            raise self._bad("Title must be 1 to 128 characters long.")
+            raise self._not_valid(Title, "Title")
         if not Description.strip() or len(Description) > 2000:
-            raise self._bad("Description must be 1 to 2000 characters long.")
+            raise self._not_valid(Description, "Description")
         requirements = self._validated_requirements(QualificationRequirements)
         candidate = HITType("", Title, Description, reward, AssignmentDurationInSeconds, delay,
                             Keywords, requirements)
@@ -351,7 +368,7 @@ class MTurkBackend:
             return self.hit_types[hit_type_id]
         except KeyError:
             raise err.does_not_exist(
-                "HITType", hit_type_id, "AWS.MechanicalTurk.HITTypeDoesNotExist", self._now_ms()
+                "HITType", hit_type_id, "AWS.MechanicalTurk.HITTypeDoesNotExist", self._mark()
             ) from None
 
     def create_hit_with_hit_type(
@@ -369,32 +386,26 @@ class MTurkBackend:
     ) -> HIT:
         hit_type = self._hit_type(HITTypeId)
         self._check_token("CreateHIT", UniqueRequestToken, "")
-        if LifetimeInSeconds < MIN_LIFETIME or LifetimeInSeconds > 31536000:
-            raise self._bad(
-                f"LifetimeInSeconds must be between {MIN_LIFETIME} and 31536000 seconds, "
-                f"not {LifetimeInSeconds}."
-            )
+        self._range(LifetimeInSeconds, "LifetimeInSeconds", MIN_LIFETIME, 31536000)
         max_assignments = 1 if MaxAssignments is None else MaxAssignments
-        if not 1 <= max_assignments <= 1000000000:
-            raise self._bad(f"MaxAssignments must be at least 1, not {max_assignments}.")
+        self._range(max_assignments, "MaxAssignments", 1, 1000000000)
         if (Question is None) == (HITLayoutId is None):
-            raise self._bad(
-                "Give exactly one of Question and HITLayoutId.",
-                "AWS.MechanicalTurk.InvalidParameterValue",
-            )
+            raise self._not_valid(Question or "", "Question")
         parsed = None
         if Question is not None:
+            # As boto3 #2108's Test: the refused XML is echoed in the message. MTurk refuses
+            # it after IAM allowed the call, and nothing is created.
             if len(Question.encode()) > 131072:
-                raise self._bad("The Question is longer than 131072 bytes.")
+                raise self._not_valid(Question, "Question")
             try:
                 parsed = parse_question(Question)
-            except QuestionError as e:
-                raise self._bad(str(e), "AWS.MechanicalTurk.XMLParseError") from None
+            except QuestionError:
+                raise self._not_valid(Question, "Question") from None
         for name, policy in (("AssignmentReviewPolicy", AssignmentReviewPolicy),
                              ("HITReviewPolicy", HITReviewPolicy)):
             if policy and policy["PolicyName"] not in ("ScoreMyKnownAnswers/2011-09-01",
                                                         "SimplePlurality/2011-09-01"):
-                raise self._bad(f"{name} names an unknown policy {policy['PolicyName']!r}.")
+                raise self._not_valid(policy["PolicyName"], name)
         masters = any(r["QualificationTypeId"] in fees.MASTERS_IDS
                       for r in hit_type.qualification_requirements)
         self._charge(fees.hit_cost(hit_type.reward, max_assignments, max_assignments, masters))
@@ -450,7 +461,7 @@ class MTurkBackend:
         hit = self.hits.get(hit_id)
         if hit is None or (hit.disposed and not include_disposed):
             raise err.does_not_exist("Hit", hit_id, "AWS.MechanicalTurk.HITDoesNotExist",
-                                     self._now_ms())
+                                     self._mark())
         return hit
 
     def _assignments_of(self, hit: HIT) -> list[Assignment]:
@@ -459,12 +470,15 @@ class MTurkBackend:
 
     def counts(self, hit: HIT) -> tuple[int, int, int]:
         """(pending, available, completed) as MTurk counts them."""
+        if self._accepted:
+            self.apply_submissions()
         done = [self.assignments[a].status for a in hit.assignment_ids]
         completed = sum(1 for s in done if s in ("Approved", "Rejected"))
+        pending = sum(1 for s in done if s == "Accepted")
         available = hit.max_assignments - len(done)
         if self.expired(hit):
             available = 0
-        return 0, max(available, 0), completed
+        return pending, max(available, 0), completed
 
     def expired(self, hit: HIT) -> bool:
         return self.clock.now() >= hit.expiration
@@ -511,22 +525,40 @@ class MTurkBackend:
     def list_hits(self) -> list[HIT]:
         return [h for h in self.hits.values() if not h.disposed]
 
+    def listed_hits(self) -> list[HIT]:
+        """What ListHITs shows: with the realism profile on, a new HIT only after a moment
+        (MTurk's lists need "indexing" time)."""
+        return self.world.realism.listed(self, self.list_hits())
+
     def update_expiration_for_hit(self, HITId: str, ExpireAt: dt.datetime) -> None:
+        """As MTurk does it (aws-sdk-ruby #2065, Dallinger #3109): a time not after now
+        expires the HIT at once; a future time becomes an increment over the current
+        expiration, which must be 60 s to 365 days (so a HIT cannot be shortened to a
+        future time); the same (HIT, ExpireAt) again is an idempotency token already
+        processed."""
         hit = self.hit(HITId, include_disposed=False)
         now = self.clock.now()
+        token = HITId + _java_date(ExpireAt)
+        self._check_token("UpdateExpirationForHIT", token, "")
+        self.world.realism.check_extend(self, hit)
         was_expired = self.expired(hit)
-        hit.expiration = max(ExpireAt, now) if ExpireAt > now else now
         if ExpireAt > now:
+            increment = int((ExpireAt - hit.expiration).total_seconds())
+            self._range(increment, "ExpirationIncrementInSeconds", MIN_EXTENSION, MAX_EXTENSION)
+            hit.expiration = hit.expiration + dt.timedelta(seconds=increment)
             self._event("HITExtended", hit)
-        elif not was_expired:
-            self._event("HITExpired", hit)
+        else:
+            hit.expiration = now
+            if not was_expired:
+                self._event("HITExpired", hit)
+        self._remember_token("UpdateExpirationForHIT", token, f"HIT {hit.id}")
 
     def delete_hit(self, HITId: str) -> None:
         hit = self.hit(HITId, include_disposed=False)
         state = self.status(hit)
         unreviewed = any(a.status == "Submitted" for a in self._assignments_of(hit))
         if state not in ("Reviewable", "Reviewing") or unreviewed:
-            raise err.wrong_state(state, "Reviewing, Reviewable", self._now_ms())
+            raise err.wrong_state(state, "Reviewing, Reviewable", self._mark())
         hit.disposed = True
         hit.reviewing = False
         self._event("HITDisposed", hit)
@@ -536,11 +568,11 @@ class MTurkBackend:
         state = self.status(hit)
         if Revert:
             if state != "Reviewing":
-                raise err.wrong_state(state, "Reviewing", self._now_ms())
+                raise err.wrong_state(state, "Reviewing", self._mark())
             hit.reviewing = False
         else:
             if state != "Reviewable":
-                raise err.wrong_state(state, "Reviewable", self._now_ms())
+                raise err.wrong_state(state, "Reviewable", self._mark())
             hit.reviewing = True
 
     def update_hit_type_of_hit(self, HITId: str, HITTypeId: str) -> None:
@@ -563,7 +595,7 @@ class MTurkBackend:
                 "AWS.MechanicalTurk.InvalidMaximumAssignmentsIncrease",
             )
         if self.expired(hit) or hit.reviewing:
-            raise err.wrong_state(self.status(hit), "Assignable, Unassignable", self._now_ms())
+            raise err.wrong_state(self.status(hit), "Assignable, Unassignable", self._mark())
         masters = any(r["QualificationTypeId"] in fees.MASTERS_IDS
                       for r in hit.hit_type.qualification_requirements)
         total = hit.max_assignments + extra
@@ -574,15 +606,37 @@ class MTurkBackend:
 
     def list_reviewable_hits(self, HITTypeId: str | None = None, Status: str | None = None):
         wanted = Status or "Reviewable"
+        if HITTypeId is not None:
+            self._hit_type(HITTypeId)
         return [
-            h for h in self.list_hits()
+            h for h in self.listed_hits()
             if self.status(h) == wanted and (HITTypeId is None or h.hit_type.id == HITTypeId)
         ]
 
     # --- assignments -----------------------------------------------------------------
 
+    def apply_submissions(self) -> None:
+        """Workers who accepted submit when their time comes (the world's clock). Nothing is
+        drawn here: the time and the answer were fixed when the worker accepted, so a world
+        rebuilt from its journal gives the same result whenever it is looked at."""
+        now = self.clock.now()
+        due = sorted((self.assignments[i] for i in self._accepted
+                      if self.assignments[i].submit_at <= now), key=lambda a: a.submit_at)
+        for a in due:
+            self._accepted.remove(a.id)
+            a.status = "Submitted"
+            a.submit_time = a.submit_at
+            a.auto_approval_time = a.submit_at + dt.timedelta(
+                seconds=self.hits[a.hit_id].hit_type.auto_approval_delay)
+            hit = self.hits[a.hit_id]
+            self._event("AssignmentSubmitted", hit, a, when=a.submit_at)
+            if self.status(hit) == "Reviewable":
+                self._event("HITReviewable", hit, when=a.submit_at)
+
     def apply_auto_approvals(self) -> None:
         """Approve what is past its AutoApprovalTime (MTurk does this on its own)."""
+        if self._accepted:
+            self.apply_submissions()
         now = self.clock.now()
         for a in self.assignments.values():
             if a.status == "Submitted" and a.auto_approval_time <= now:
@@ -596,7 +650,7 @@ class MTurkBackend:
         except KeyError:
             raise err.does_not_exist("Assignment", assignment_id,
                                      "AWS.MechanicalTurk.AssignmentDoesNotExist",
-                                     self._now_ms()) from None
+                                     self._mark()) from None
 
     @staticmethod
     def describe_assignment(a: Assignment) -> dict:
@@ -629,6 +683,7 @@ class MTurkBackend:
     def approve_assignment(self, AssignmentId: str, RequesterFeedback: str | None = None,
                            OverrideRejection: bool | None = None) -> None:
         a = self.assignment(AssignmentId)
+        self._not_yet_submitted(a)
         allowed = ("Submitted", "Rejected") if OverrideRejection else ("Submitted",)
         if a.status not in allowed:
             raise self._bad(
@@ -644,12 +699,30 @@ class MTurkBackend:
         a.feedback = RequesterFeedback
         self._event("AssignmentApproved", self.hits[a.hit_id], a)
 
+    def _not_yet_submitted(self, a: Assignment) -> None:
+        """Approving or rejecting an assignment still being worked on: "…status of: null"
+        (a public script that approved too early)."""
+        if a.status == "Accepted":
+            raise self._bad("This operation can be called with a status of: null",
+                            "AWS.MechanicalTurk.InvalidAssignmentState")
+
+    def get_assignment(self, assignment_id: str) -> Assignment:
+        """GetAssignment: one accepted, not submitted, is refused with "…status of:
+        Reviewable,Approved,Rejected" (ParlAI's get_agent_work_status)."""
+        a = self.assignment(assignment_id)
+        if a.status == "Accepted":
+            raise self._bad("This operation can be called with a status of: "
+                            "Reviewable,Approved,Rejected",
+                            "AWS.MechanicalTurk.InvalidAssignmentState")
+        return a
+
     def _feedback(self, text: str | None) -> None:
         if text is not None and len(text) > 1024:
             raise self._bad("RequesterFeedback must be at most 1024 characters long.")
 
     def reject_assignment(self, AssignmentId: str, RequesterFeedback: str) -> None:
         a = self.assignment(AssignmentId)
+        self._not_yet_submitted(a)
         if a.status != "Submitted":
             raise self._bad("This operation can be called with a status of: Submitted",
                             "AWS.MechanicalTurk.InvalidAssignmentState")
@@ -682,13 +755,13 @@ class MTurkBackend:
                    UniqueRequestToken: str | None = None) -> None:
         amount = self._money(BonusAmount, "BonusAmount")
         if amount <= 0:
-            raise self._bad(f"BonusAmount must be more than 0.00, not {BonusAmount}.")
+            raise self._not_valid(BonusAmount, "BonusAmount")
         if not Reason.strip():
-            raise self._bad("Reason is required to send a bonus; the worker sees it.")
+            raise self._not_valid(Reason, "Reason")
+        self._known_worker(WorkerId)  # boto3 #2355: another environment's assignment and worker
         a = self.assignment(AssignmentId)
         if a.worker_id != WorkerId:
-            raise self._bad(f"Assignment {AssignmentId} was not done by worker {WorkerId}.",
-                            "AWS.MechanicalTurk.InvalidParameterValue")
+            raise self._not_valid(WorkerId, "WorkerId")
         self._check_token("SendBonus", UniqueRequestToken, "")
         self._charge(fees.bonus_cost(amount))
         self.bonuses.append({
@@ -718,7 +791,7 @@ class MTurkBackend:
         if found is None and must_exist:
             raise err.does_not_exist("QualificationType", type_id,
                                      "AWS.MechanicalTurk.QualificationTypeDoesNotExist",
-                                     self._now_ms())
+                                     self._mark())
         return found
 
     def create_qualification_type(self, Name: str, Description: str, QualificationTypeStatus: str,
@@ -728,10 +801,13 @@ class MTurkBackend:
                                   AutoGranted: bool | None = None,
                                   AutoGrantedValue: int | None = None) -> QualificationType:
         if any(q.name == Name for q in self.qualification_types.values()):
-            raise self._bad(
-                f"You have already created a QualificationType with this name: {Name}",
+            raise self._bad(  # verbatim, Dallinger #3331 (production) and #8399 (sandbox)
+                "You have already created a QualificationType with this name. A "
+                "QualificationType's name must be unique among all of the QualificationTypes "
+                "created by the same user.",
                 "AWS.MechanicalTurk.QualificationTypeAlreadyExists",
             )
+        self._check_test(Test)
         if Test is not None and TestDurationInSeconds is None:
             raise self._bad("TestDurationInSeconds is required when a Test is given.")
         if Test is not None and AutoGranted:
@@ -744,8 +820,21 @@ class MTurkBackend:
         self.qualification_types[q.id] = q
         return q
 
+    def _check_test(self, test: str | None) -> None:
+        """A qualification Test must be a QuestionForm (boto3 #2108: ParameterValidationError
+        for the parameter Test, the XML echoed)."""
+        if test is None:
+            return
+        try:
+            parsed = parse_question(test)
+        except QuestionError:
+            parsed = None
+        if parsed is None or parsed.kind != "QuestionForm":
+            raise self._not_valid(test, "Test")
+
     def update_qualification_type(self, QualificationTypeId: str, **changes) -> QualificationType:
         q = self._owned_type(QualificationTypeId)
+        self._check_test(changes.get("Test"))
         names = {"Description": "description", "QualificationTypeStatus": "status", "Test": "test",
                  "AnswerKey": "answer_key", "TestDurationInSeconds": "test_duration",
                  "RetryDelayInSeconds": "retry_delay", "AutoGranted": "auto_granted",
@@ -803,18 +892,23 @@ class MTurkBackend:
         q.status = "Revoked"
 
     def get_qualification_score(self, QualificationTypeId: str, WorkerId: str) -> Qualification:
-        q_type = self._qualification_type(QualificationTypeId)
+        """As Dallinger met it: a missing type or a worker without the qualification gives
+        "You requested a Qualification that does not exist." (#3331, live test 2018); a
+        revoked one "…status of: Granted" (Dallinger's code and live test); a system type
+        is not the caller's to query (AWS API docs; legacy boto #3171 saw
+        QualificationDoesNotExist for Locale)."""
+        q_type = self._qualification_type(QualificationTypeId, must_exist=False)
+        if q_type is not None and q_type.system:
+            raise self._bad("Only the owner of a Qualification type can query the value of a "
+                            "Worker's Qualification of that type.",
+                            "AWS.MechanicalTurk.QualificationDoesNotExist")
         q = self.qualifications.get((QualificationTypeId, WorkerId))
-        if q is None and q_type.system:
-            worker = self.world.worker(WorkerId)
-            if worker is not None:
-                has, value, locale = worker.system_value(QualificationTypeId, self.environment)
-                if has:
-                    q = Qualification(QualificationTypeId, WorkerId, q_type.creation_time,
-                                      value, locale)
-        if q is None:
+        if q_type is None or q is None:
             raise self._bad("You requested a Qualification that does not exist.",
                             "AWS.MechanicalTurk.QualificationDoesNotExist")
+        if q.status != "Granted":
+            raise self._bad("This operation can be called with a status of: Granted",
+                            "AWS.MechanicalTurk.InvalidQualificationState")  # code unverified
         return q
 
     def list_workers_with_qualification_type(self, QualificationTypeId: str,
@@ -826,7 +920,7 @@ class MTurkBackend:
 
     def list_hits_for_qualification_type(self, QualificationTypeId: str) -> list[HIT]:
         self._qualification_type(QualificationTypeId)
-        return [h for h in self.list_hits()
+        return [h for h in self.listed_hits()
                 if any(r["QualificationTypeId"] == QualificationTypeId
                        for r in h.hit_type.qualification_requirements)]
 
@@ -858,7 +952,7 @@ class MTurkBackend:
         except KeyError:
             raise err.does_not_exist("QualificationRequest", request_id,
                                      "AWS.MechanicalTurk.QualificationRequestDoesNotExist",
-                                     self._now_ms()) from None
+                                     self._mark()) from None
 
     def accept_qualification_request(self, QualificationRequestId: str,
                                      IntegerValue: int | None = None) -> None:
@@ -875,9 +969,16 @@ class MTurkBackend:
 
     # --- workers: blocks and messages ------------------------------------------------
 
+    def _known_worker(self, worker_id: str) -> None:
+        """A worker id this environment does not know (one of the other environment, or
+        none at all) is refused (aws-sdk-java #2055: a production worker in the sandbox)."""
+        if self.world.worker(worker_id, self.environment) is None:
+            raise self._not_valid(worker_id, "WorkerId")
+
     def create_worker_block(self, WorkerId: str, Reason: str) -> None:
+        self._known_worker(WorkerId)
         if not Reason.strip():
-            raise self._bad("Reason is required to block a worker.")
+            raise self._not_valid(Reason, "Reason")
         self.worker_blocks[WorkerId] = Reason
 
     def delete_worker_block(self, WorkerId: str, Reason: str | None = None) -> None:
@@ -917,8 +1018,8 @@ class MTurkBackend:
         if not ok:
             raise self._bad(f"The {transport} destination {destination!r} is not valid.",
                             "AWS.MechanicalTurk.InvalidNotificationDestination")
-        if spec["Version"] != "2006-05-05":
-            raise self._bad(f"Notification Version must be 2006-05-05, not {spec['Version']!r}.")
+        if spec["Version"] not in NOTIFICATION_VERSIONS:
+            raise self._not_valid(spec["Version"], "Version")
 
     def update_notification_settings(self, HITTypeId: str, Notification: dict | None = None,
                                      Active: bool | None = None) -> None:
@@ -941,13 +1042,14 @@ class MTurkBackend:
                                         "Destination": Notification["Destination"],
                                         "EventTimestamp": self.clock.now()})
 
-    def _event(self, event_type: str, hit: HIT, a: Assignment | None = None) -> None:
+    def _event(self, event_type: str, hit: HIT, a: Assignment | None = None,
+               when: dt.datetime | None = None) -> None:
         spec = hit.hit_type.notification
         if spec and hit.hit_type.notification_active and event_type in spec.get("EventTypes", []):
             self.notifications_sent.append({
                 "EventType": event_type, "Test": False, "Destination": spec["Destination"],
                 "HITId": hit.id, "AssignmentId": a.id if a else None,
-                "EventTimestamp": self.clock.now(),
+                "EventTimestamp": when or self.clock.now(),
             })
 
     def list_review_policy_results_for_hit(self, HITId: str, PolicyLevels=None,
@@ -1026,6 +1128,52 @@ class MTurkBackend:
             "NotIn": value not in values,
         }[comparator]
 
+    def workers_accept(self, hit_id: str, count: int | None = None,
+                       submit_after: float | None = None) -> list[str]:
+        """Eligible simulated workers accept assignments and submit them later: after
+        ``submit_after`` seconds of the world's clock, or (None) after a time drawn for each
+        from (seed, assignment id), within the assignment duration. Returns the ids."""
+        hit = self.hit(hit_id, include_disposed=False)
+        duration = hit.hit_type.assignment_duration
+        if submit_after is not None and (isinstance(submit_after, bool)
+                                         or not 0 <= submit_after <= duration):
+            raise ValueError(f"submit_after must be between 0 and the assignment duration "
+                             f"({duration} s), not {submit_after!r}")
+        if hit.reviewing:
+            return []
+        _, available, _ = self.counts(hit)
+        wanted = available if count is None else min(count, available)
+        pool = list(self.world.pool(self.environment))
+        self._rng.shuffle(pool)
+        made = []
+        for worker in pool:
+            if len(made) >= wanted:
+                break
+            if self.eligible(worker, hit):
+                made.append(self._accept(hit, worker, submit_after))
+        return made
+
+    def _accept(self, hit: HIT, worker: Worker, submit_after: float | None) -> str:
+        now = self.clock.now()
+        fields = hit.parsed.fields if hit.parsed else []
+        selections = bool(hit.parsed and hit.parsed.kind == "QuestionForm")
+        duration = hit.hit_type.assignment_duration
+        a = Assignment(
+            id=self._id(), worker_id=worker.worker_id, hit_id=hit.id, status="Accepted",
+            accept_time=now, submit_time=None, auto_approval_time=None,
+            deadline=now + dt.timedelta(seconds=duration),
+            answer=answer(fields, self._rng, selections))
+        if submit_after is None:
+            submit_after = random.Random(f"{self.world.seed}-{a.id}-submit").randint(
+                min(30, duration), duration)
+        a.submit_at = now + dt.timedelta(seconds=submit_after)
+        self.assignments[a.id] = a
+        self._accepted.append(a.id)
+        hit.assignment_ids.append(a.id)
+        hit.worker_ids.add(worker.worker_id)
+        self._event("AssignmentAccepted", hit, a)
+        return a.id
+
     def workers_submit(self, hit_id: str, count: int | None = None) -> list[str]:
         """Eligible simulated workers accept and submit; returns the new assignment ids."""
         hit = self.hit(hit_id, include_disposed=False)
@@ -1034,7 +1182,7 @@ class MTurkBackend:
         _, available, _ = self.counts(hit)
         wanted = available if count is None else min(count, available)
         made = []
-        pool = list(self.world.workers)
+        pool = list(self.world.pool(self.environment))
         self._rng.shuffle(pool)
         for worker in pool:
             if len(made) >= wanted:
@@ -1068,6 +1216,12 @@ class MTurkBackend:
         return a.id
 
 
+def _java_date(when: dt.datetime) -> str:
+    """A time as Java's Date.toString() writes it in UTC: ``Wed Jul 14 20:26:06 UTC 2021``
+    (the form of MTurk's implicit UpdateExpirationForHIT token, Dallinger #3109)."""
+    return when.astimezone(dt.UTC).strftime("%a %b %d %H:%M:%S UTC %Y")
+
+
 class World:
     """Everything the simulator knows: accounts, backends, the clock, the worker pool."""
 
@@ -1077,8 +1231,10 @@ class World:
         self.lock = threading.RLock()  # the HTTP server answers from several threads
         self.accounts: dict[str, Account] = {}
         self.backends: dict[tuple[str, str], MTurkBackend] = {}
-        self.workers = make_pool(seed)
-        self._workers_by_id = {w.worker_id: w for w in self.workers}
+        self.workers = make_pool(seed)  # the sandbox's (the name older code knows)
+        self.production_workers = make_pool(seed, environment="production")
+        self._workers_by_id = {w.worker_id: w for w in self.workers + self.production_workers}
+        self.realism = Realism()
         self.propagation_delay = 0.0
 
     def account(self, account_id: str) -> Account:
@@ -1093,12 +1249,23 @@ class World:
             backend = self.backends[key] = MTurkBackend(account_id, environment, self)
         return backend
 
-    def worker(self, worker_id: str) -> Worker | None:
-        return self._workers_by_id.get(worker_id)
+    def worker(self, worker_id: str, environment: str | None = None) -> Worker | None:
+        worker = self._workers_by_id.get(worker_id)
+        if worker is None or environment not in (None, worker.environment):
+            return None
+        return worker
+
+    def pool(self, environment: str) -> list[Worker]:
+        """The simulated workers of one environment (sandbox and production workers are
+        different people with different ids, as on MTurk)."""
+        return self.workers if environment == "sandbox" else self.production_workers
 
     def check_account(self, account_id: str, environment: str) -> None:
         """The "must be linked" RequestError for an unlinked account or unregistered sandbox."""
         account = self.account(account_id)
-        ready = account.sandbox_registered if environment == "sandbox" else account.linked
-        if not ready:
+        if environment == "sandbox":
+            ready, since = account.sandbox_registered, account.registered_at
+        else:
+            ready, since = account.linked, account.linked_at
+        if not ready or self.realism.still_linking(since, self.clock.now()):
             raise err.account_not_linked(DEVELOPER_PAGES[environment])

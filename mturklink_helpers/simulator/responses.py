@@ -7,6 +7,7 @@ operation itself. Answers keep only what the operation's output shape has.
 
 from __future__ import annotations
 
+import email.utils
 import json
 import uuid
 
@@ -50,6 +51,8 @@ class MTurkResponse:
             "x-amzn-RequestId": str(uuid.uuid4()),
             "Content-Type": CONTENT_TYPE,
             "Content-Length": str(len(payload)),
+            # real time, as the server's own Date (the signature window is real time too)
+            "Date": email.utils.formatdate(usegmt=True),
         }, payload
 
     def _answer(self, environment: str, method: str, url: str, headers, body: bytes) -> dict:
@@ -108,11 +111,15 @@ class MTurkResponse:
                 "HITs": [backend.describe_hit(h) for h in page]}
 
     def ListHITs(self, backend, p):
-        return self._hit_page(backend, backend.list_hits(), p)
+        return self._hit_page(backend, backend.listed_hits(), p)
 
     def ListReviewableHITs(self, backend, p):
+        # Only the HIT ids, as MTurk answers (aws-sdk-js #2522; the docs: "only returns the
+        # IDs of HITs")
         hits = backend.list_reviewable_hits(p.get("HITTypeId"), p.get("Status"))
-        return self._hit_page(backend, hits, p)
+        page, token = backend._page(hits, p.get("NextToken"), p.get("MaxResults"))
+        return {"NextToken": token, "NumResults": len(page),
+                "HITs": [{"HITId": h.id} for h in page]}
 
     def ListHITsForQualificationType(self, backend, p):
         hits = backend.list_hits_for_qualification_type(p["QualificationTypeId"])
@@ -147,7 +154,7 @@ class MTurkResponse:
                 "Assignments": [backend.describe_assignment(a) for a in page]}
 
     def GetAssignment(self, backend, p):
-        a = backend.assignment(p["AssignmentId"])
+        a = backend.get_assignment(p["AssignmentId"])
         return {"Assignment": backend.describe_assignment(a),
                 "HIT": backend.describe_hit(backend.hits[a.hit_id])}
 

@@ -3,11 +3,14 @@
     http://127.0.0.1:PORT/sandbox      MTurk Requester API, sandbox
     http://127.0.0.1:PORT/production   MTurk Requester API, production
     http://127.0.0.1:PORT/_admin/...   console actions (docs/simulator.md)
-    http://127.0.0.1:PORT/             everything else: moto (IAM, STS, ...)
+    http://127.0.0.1:PORT/             MTurk too (told by X-Amz-Target or the credential
+                                       scope; environment from a real Host name), and
+                                       everything else: moto (IAM, STS, ...)
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import socket
@@ -21,31 +24,59 @@ PREFIXES = {"/sandbox": "sandbox", "/production": "production"}
 
 
 class SimulatorApp:
-    """WSGI app: MTurk paths to the simulator, /_admin to the console, the rest to moto."""
+    """WSGI app: MTurk paths to the simulator, /_admin to the console, the rest to moto.
 
-    def __init__(self, simulator: MTurkSimulator | None = None):
+    ``authenticate`` (default: as the simulator's own ``auth``): moto checks every IAM and
+    STS key from the first request (moto's own default lets every request through).
+    ``allow_moto_api`` (tests only): serve moto's ``/moto-api/`` (it can reset or dump the
+    whole state, secrets included); refused otherwise.
+    """
+
+    def __init__(self, simulator: MTurkSimulator | None = None,
+                 authenticate: bool | None = None, allow_moto_api: bool = False):
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-        from . import iam_policies
+        from . import frontdoor, iam_policies
 
         iam_policies.install()  # the server's IAM knows the MTurk managed policies
+        frontdoor.install()
         self.simulator = simulator or MTurkSimulator()
+        self.authenticate = self.simulator.auth_enabled if authenticate is None else authenticate
+        self.allow_moto_api = allow_moto_api
         self.moto = DomainDispatcherApplication(create_backend_app)
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
         if path.startswith("/_admin/"):  # the console is never dropped
             return self._admin(path[len("/_admin/"):], environ, start_response)
-        if self.simulator.faults.should_drop():
-            # Every service on the port (MTurk, IAM, STS): a flaky network does not pick one.
+        if path.startswith("/moto-api") and not self.allow_moto_api:
+            return _refuse_moto_api(start_response)
+        fault = self.simulator.faults.network_fault()
+        # Every service on the port (MTurk, IAM, STS): a flaky network does not pick one.
+        if fault == "hang":
+            _hang(environ, self.simulator.faults)  # raises
+        if fault == "drop":
             _lose_answer(self._route(path, environ, lambda *_: None), environ)  # raises
+        if fault == "cut":
+            sent: list = []
+            answer = self._route(path, environ, lambda status, headers, *_: sent.extend(
+                [status, headers]))
+            _cut_answer(answer, sent, environ)  # raises
         return self._route(path, environ, start_response)
 
     def _route(self, path, environ, start_response):
+        from . import frontdoor
+
         for prefix, environment in PREFIXES.items():
             if path == prefix or path.startswith(prefix + "/"):
                 return self._mturk(environment, environ, start_response)
-        return self.moto(environ, start_response)
+        environment = _mturk_at_root(environ)
+        if environment is not None:
+            return self._mturk(environment, environ, start_response)
+        if self.authenticate:
+            frontdoor.refuse_inactive_key(environ)
+        with frontdoor.enforcing(self.authenticate):
+            return self.moto(environ, start_response)
 
     def _mturk(self, environment, environ, start_response):
         body = _read_body(environ)
@@ -97,6 +128,72 @@ class SimulatorApp:
                 "sandbox_registered": account.sandbox_registered,
                 "production_balance": str(account.production_balance),
                 "now": self.simulator.clock.now().isoformat()}
+
+
+def _mturk_at_root(environ) -> str | None:
+    """The MTurk environment of a request sent to a path that is not /sandbox or
+    /production (a tool with a hard-coded host sends to ``/``), or None when it is not an
+    MTurk request. MTurk is told from IAM and STS by ``X-Amz-Target`` or the credential
+    scope's service; the environment by the Host header when it is one of the real host
+    names, else the sandbox."""
+    from .core import HOSTS
+    from .shapes import TARGET_PREFIX
+
+    target = environ.get("HTTP_X_AMZ_TARGET") or ""
+    scope = (environ.get("HTTP_AUTHORIZATION") or "").partition("Credential=")[2]
+    if not (target.startswith(TARGET_PREFIX) or "/mturk-requester/" in scope.split(",")[0]):
+        return None
+    host = (environ.get("HTTP_HOST") or "").lower()
+    if not host.startswith("["):
+        host = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    return HOSTS.get(host, "sandbox")
+
+
+def _refuse_moto_api(start_response):
+    payload = json.dumps({"error": "moto's /moto-api/ is not served here (it can reset or "
+                          "dump the whole state); use /_admin (docs/simulator.md)"}).encode()
+    start_response("404 Not Found", [("Content-Type", "application/json"),
+                                     ("Content-Length", str(len(payload)))])
+    return [payload]
+
+
+def _hang(environ, faults) -> None:
+    """Fault injection (``hang_rate``): read the request, do nothing, answer nothing; hold
+    the connection until the client closes it (its read timeout), ``hang_max`` seconds
+    pass or the faults are configured again."""
+    import select
+    import time
+
+    _read_body(environ)
+    sock = environ["werkzeug.socket"]
+    deadline = time.monotonic() + faults.hang_max
+    release = faults.release
+    while time.monotonic() < deadline and not release.is_set():
+        readable, _, _ = select.select([sock], [], [], 0.2)
+        if readable:
+            try:
+                if not sock.recv(1, socket.MSG_PEEK):
+                    break  # the client gave up and closed
+            except OSError:
+                break
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+    raise ConnectionAbortedError("request held without an answer by fault injection (hang_rate)")
+
+
+def _cut_answer(answer, sent: list, environ) -> None:
+    """Fault injection (``cut_rate``): the work is done; the status line, the headers (the
+    full Content-Length) and half the body are sent, then the connection is closed."""
+    body = b"".join(answer)
+    if hasattr(answer, "close"):
+        answer.close()
+    status, headers = (sent + ["500 Internal Server Error", []])[:2]
+    head = f"HTTP/1.1 {status}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers)
+    sock = environ["werkzeug.socket"]
+    with contextlib.suppress(OSError):
+        sock.sendall(head.encode("latin-1") + b"\r\n" + body[: len(body) // 2])
+        sock.shutdown(socket.SHUT_RDWR)
+    raise ConnectionAbortedError("answer cut off by fault injection (cut_rate)")
 
 
 def _lose_answer(answer, environ) -> None:
@@ -177,6 +274,19 @@ def _propagation(app: SimulatorApp, p: dict) -> dict:
     return {"seconds": app.simulator.authenticator.propagation_delay}
 
 
+def _workers_accept(app: SimulatorApp, p: dict) -> dict:
+    ids = app.simulator.workers_accept(p["hit_id"], p.get("count"), p.get("submit_after"),
+                                       p.get("environment", "sandbox"), p.get("account_id"))
+    return {"assignment_ids": ids}
+
+
+def _realism(app: SimulatorApp, p: dict) -> dict:
+    realism = app.simulator.realism
+    if p:
+        realism.configure(**p)
+    return realism.settings()
+
+
 def _requester_key(app: SimulatorApp, p: dict) -> dict:
     key = app.simulator.new_requester_key(
         p.get("user_name", "mturk-requester"),
@@ -204,6 +314,8 @@ ADMIN_ACTIONS: dict[str, Any] = {
     "register-sandbox": _register,
     "balance": _balance,
     "workers-submit": _workers_submit,
+    "workers-accept": _workers_accept,
+    "realism": _realism,
     "request-qualification": _request_qualification,
     "faults": _faults,
     "clock": _clock,
@@ -218,7 +330,8 @@ class SimulatorServer:
     """The HTTP server in a background thread (for tests, notebooks and benchmarks)."""
 
     def __init__(self, port: int = 0, host: str = "127.0.0.1",
-                 simulator: MTurkSimulator | None = None, log_requests: bool = False):
+                 simulator: MTurkSimulator | None = None, log_requests: bool = False,
+                 authenticate: bool | None = None, allow_moto_api: bool = False):
         from moto.moto_server.werkzeug_app import MotoRequestHandler
         from werkzeug.serving import make_server
 
@@ -227,7 +340,7 @@ class SimulatorServer:
                 if log_requests:
                     super().log_request(*args, **kwargs)
 
-        self.app = SimulatorApp(simulator)
+        self.app = SimulatorApp(simulator, authenticate, allow_moto_api)
         self.simulator = self.app.simulator
         self._server = make_server(host, port, self.app, threaded=True, request_handler=Handler)
         self.host, self.port = self._server.server_address[:2]

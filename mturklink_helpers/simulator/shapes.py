@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 
 from .exceptions import ValidationException
 
@@ -34,14 +35,32 @@ def operation(name: str):
 
 
 def validate_input(op_name: str, params: object) -> None:
-    """Raise ValidationException when ``params`` does not fit the operation's input shape."""
+    """Raise ValidationException when ``params`` does not fit the operation's input shape.
+
+    Type errors (what no SDK can send) are answered at once; the model's constraints
+    (required, enum, pattern, length, range) are collected and answered as AWS words them:
+    ``N validation error(s) detected: Value '0.9752' at 'bonusAmount' failed to satisfy
+    constraint: Member must satisfy regular expression pattern: ^[0-9]+(\\.)?[0-9]{0,2}$``
+    (Dallinger #1052, boto3 #1222), with lower-camel member paths (list items as
+    ``name.1.member``, AWS's form; not seen from MTurk).
+    """
     shape = operation(op_name).input_shape
     if shape is None:
         return
-    _check(shape, params, "")
+    errors: list[str] = []
+    _check(shape, params, "", errors)
+    if errors:
+        count = len(errors)
+        raise ValidationException(
+            f"{count} validation error{'s' if count > 1 else ''} detected: " + "; ".join(errors))
 
 
-def _check(shape, value, path: str) -> None:
+def _violation(value, path: str, constraint: str) -> str:
+    shown = "null" if value is None else f"'{value}'"
+    return f"Value {shown} at '{path}' failed to satisfy constraint: Member must {constraint}"
+
+
+def _check(shape, value, path: str, errors: list[str]) -> None:
     kind = shape.type_name
     where = path or "the request"
     if kind == "structure":
@@ -50,21 +69,18 @@ def _check(shape, value, path: str) -> None:
         members = shape.members
         for name in _required(shape):
             if value.get(name) is None:
-                raise ValidationException(
-                    f"1 validation error detected: Value null at '{_join(path, name)}' "
-                    "failed to satisfy constraint: Member must not be null"
-                )
+                errors.append(_violation(None, _join(path, name), "not be null"))
         for name, item in value.items():
             member = members.get(name)
             if member is None:
                 raise ValidationException(f"Unknown parameter '{_join(path, name)}'")
             if item is not None:
-                _check(member, item, _join(path, name))
+                _check(member, item, _join(path, name), errors)
     elif kind == "list":
         if not isinstance(value, list):
             raise ValidationException(f"{where} must be a list")
         for i, item in enumerate(value):
-            _check(shape.member, item, f"{path}[{i}]")
+            _check(shape.member, item, f"{path}.{i + 1}.member", errors)
     elif kind == "string":
         if not isinstance(value, str):
             raise ValidationException(f"{where} must be a string")
@@ -72,13 +88,24 @@ def _check(shape, value, path: str) -> None:
             raise ValidationException(f"{where} must be Unicode text (it holds a lone surrogate)")
         enum = shape.enum
         if enum and value not in enum:
-            raise ValidationException(
-                f"1 validation error detected: Value '{value}' at '{path}' failed to satisfy "
-                f"constraint: Member must satisfy enum value set: [{', '.join(enum)}]"
-            )
+            errors.append(_violation(value, path,
+                                     f"satisfy enum value set: [{', '.join(enum)}]"))
+        low, high, pattern = _constraints(shape)
+        if low is not None and len(value) < low:
+            errors.append(_violation(value, path, f"have length greater than or equal to {low}"))
+        elif high is not None and len(value) > high:
+            errors.append(_violation(value, path, f"have length less than or equal to {high}"))
+        if pattern is not None and not pattern.search(value):
+            errors.append(_violation(value, path, "satisfy regular expression pattern: "
+                                     + shape.metadata["pattern"]))
     elif kind in ("integer", "long"):
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValidationException(f"{where} must be an integer")
+        low, high, _ = _constraints(shape)
+        if low is not None and value < low:
+            errors.append(_violation(value, path, f"have value greater than or equal to {low}"))
+        elif high is not None and value > high:
+            errors.append(_violation(value, path, f"have value less than or equal to {high}"))
     elif kind == "boolean":
         if not isinstance(value, bool):
             raise ValidationException(f"{where} must be true or false")
@@ -101,7 +128,18 @@ def _required(shape) -> tuple[str, ...]:
     return tuple(shape.required_members)
 
 
+@functools.cache
+def _constraints(shape) -> tuple[int | None, int | None, re.Pattern | None]:
+    metadata = shape.metadata
+    pattern = metadata.get("pattern")
+    # Java's regex find() semantics for the model's ^…$ patterns: \Z, not $ (no newline)
+    compiled = re.compile(pattern.replace("$", r"\Z")) if pattern else None
+    return metadata.get("min"), metadata.get("max"), compiled
+
+
 def _join(path: str, name: str) -> str:
+    """AWS's member path: lower camel case (``bonusAmount``, ``requesterFeedback``)."""
+    name = name[:1].lower() + name[1:]
     return f"{path}.{name}" if path else name
 
 

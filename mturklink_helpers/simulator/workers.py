@@ -32,6 +32,7 @@ class Worker:
     masters: bool
     adult: bool
     system_scores: dict[str, int] = field(default_factory=dict)
+    environment: str = "sandbox"  # sandbox and production workers are different people
 
     def system_value(self, type_id: str, environment: str) -> tuple[bool, int | None, dict | None]:
         """(has it, integer value, locale) for a system qualification type."""
@@ -55,8 +56,9 @@ def worker_id(rng: random.Random) -> str:
     return "A" + "".join(rng.choices(string.ascii_uppercase + string.digits, k=13))
 
 
-def make_pool(seed: int, size: int = 60) -> list[Worker]:
-    rng = random.Random(f"workers-{seed}")
+def make_pool(seed: int, size: int = 60, environment: str = "sandbox") -> list[Worker]:
+    rng = random.Random(f"workers-{seed}" if environment == "sandbox"
+                        else f"workers-{seed}-{environment}")
     pool = []
     for _ in range(size):
         country = rng.choice(_COUNTRIES)
@@ -69,6 +71,7 @@ def make_pool(seed: int, size: int = 60) -> list[Worker]:
                 subdivision=rng.choice(["CA", "NY", "TX", "WA"]) if country == "US" else None,
                 masters=rng.random() < 0.15,
                 adult=rng.random() < 0.9,
+                environment=environment,
             )
         )
     return pool

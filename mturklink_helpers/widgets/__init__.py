@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .base import Form
-from .console import ConsoleChecklist, check_step
+from .console import ConsoleChecklist
 from .doctor_panel import DoctorPanel
 from .keys import CreateIamUserForm, LoadCredentialsForm
 from .mode import ModeChooser
@@ -14,5 +14,5 @@ from .turkprime import TurkPrimeHandoff
 
 __all__ = [
     "ConsoleChecklist", "CreateIamUserForm", "DemoProblems", "DoctorPanel", "Form", "LoadCredentialsForm",
-    "ModeChooser", "Overview", "TestHitForm", "TurkPrimeHandoff", "accounts_map", "check_step",
+    "ModeChooser", "Overview", "TestHitForm", "TurkPrimeHandoff", "accounts_map",
 ]

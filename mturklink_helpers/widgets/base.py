@@ -2,8 +2,10 @@
 bar for waits, a status line with ✓/✗ in words and colour, and an output area where an
 error is one clear sentence with the details folded away.
 
-Forms call the helper modules and hold no AWS logic. Everything they show is an HTML
-widget's value, so tests can read exactly what a learner sees.
+Forms call the helper modules and hold no AWS logic: each is given a
+:class:`~mturklink_helpers.kit.Kit` (the kernel's own by default) and shows what the kit's
+functions return. Everything they show is an HTML widget's value, so tests can read exactly
+what a learner sees.
 """
 
 from __future__ import annotations
@@ -15,54 +17,61 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 
-from ..kit import state
+from ..kit import Kit, kernel_kit
 
 _STATUS_STYLE = {
     "ok": ("✓", "Done", "#1a7f37"),
     "error": ("✗", "Problem", "#b42318"),
     "busy": ("…", "Working", "#555555"),
     "info": ("ℹ", "Note", "#175cd3"),
+    "unknown": ("?", "Could not check", "#175cd3"),  # no answer: neither done nor missing
 }
 # 40 characters of the secret alphabet standing alone; "=" may precede it ("secret=…"),
 # since base64 has "=" only at its end.
 _SECRETLIKE = re.compile(r"(?<![A-Za-z0-9/+])[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])")
 
 
-def redact(text: str) -> str:
+def redact(text: str, kit: Kit | None = None) -> str:
     """Hide the loaded secret, and anything shaped like a secret, before it is shown."""
-    if state.key is not None:
-        text = text.replace(state.key.reveal_secret(), "****")
+    key = kit.key if kit is not None else None
+    if key is not None:
+        text = text.replace(key.reveal_secret(), "****")
     return _SECRETLIKE.sub("****", text)
 
 
-def explain(exc: BaseException) -> str:
+def explain(exc: BaseException, kit: Kit | None = None) -> str:
     """One sentence for a learner, and what to do next. Our own errors already are one."""
-    from ..awsutil import ACCESS_DENIED_CODES, UNKNOWN_KEY_CODES, WRONG_SECRET_CODES, error_codes
-    from ..doctor import NOT_LINKED_CODES
-    from ..pacing import is_retryable
+    from botocore.exceptions import BotoCoreError, ClientError
 
-    response = getattr(exc, "response", None)
-    if isinstance(response, dict) and "Error" in response:
-        code, turk = error_codes(exc)
-        text = (f"AWS answered {code}{f' ({turk})' if turk else ''}: "
-                f"{response['Error'].get('Message', '').strip()}")
-        if is_retryable(exc):
-            text += " AWS was busy, even after several tries: try again in a minute."
-        elif (code in ACCESS_DENIED_CODES | UNKNOWN_KEY_CODES | WRONG_SECRET_CODES
-              or turk in NOT_LINKED_CODES):
-            text += (" Something in the setup is missing: the doctor (notebook 07) names the "
-                     "step of the guide that fixes it.")
-        return redact(text)
-    text = str(exc).strip() or type(exc).__name__
-    if is_retryable(exc):  # no answer at all: the connection was refused, closed or timed out
-        text += " No answer came back, even after several tries: try again in a minute."
-    return redact(text)
+    from ..errors import classify
+
+    if isinstance(exc, (ClientError, BotoCoreError)):
+        meaning = classify(exc)
+        text = meaning.sentence()
+        if meaning.setup_problem:
+            text += (" The doctor (notebook 07) names the step of the guide that fixes it.")
+        return redact(text, kit)
+    return redact(str(exc).strip() or type(exc).__name__, kit)
+
+
+def _unanswered(problem) -> bool:
+    """An exception that is no answer at all (or a busy one): nothing is known."""
+    if getattr(problem, "unanswered", False):
+        return True
+    if not isinstance(problem, BaseException):
+        return False
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from ..errors import classify
+
+    return isinstance(problem, (ClientError, BotoCoreError)) and not classify(problem).answered
 
 
 class Form(widgets.VBox):
     """A titled form. Subclasses add inputs and actions, and call :meth:`succeed`/:meth:`fail`."""
 
-    def __init__(self, title: str, intro: str = "", **kwargs):
+    def __init__(self, title: str, intro: str = "", *, kit: Kit | None = None, **kwargs):
+        self.kit = kit if kit is not None else kernel_kit()
         self.title = widgets.HTML(f"<h3 style='margin:4px 0'>{html.escape(title)}</h3>"
                                   + (f"<p>{intro}</p>" if intro else ""))
         self.inputs = widgets.VBox()
@@ -117,24 +126,23 @@ class Form(widgets.VBox):
         else:
             self.progress.layout.display = None
             self.progress.value = max(0.0, min(1.0, fraction))
-        self.progress_label.value = html.escape(redact(message))
+        self.progress_label.value = html.escape(redact(message, self.kit))
 
     def set_status(self, kind: str, text: str) -> None:
         self.status.value = self._status_html(kind, text)
 
-    @staticmethod
-    def _status_html(kind: str, text: str) -> str:
+    def _status_html(self, kind: str, text: str) -> str:
         mark, word, colour = _STATUS_STYLE[kind]
         return (f"<div style='color:{colour};font-weight:600'>{mark} {word}: "
-                f"{html.escape(redact(text))}</div>")
+                f"{html.escape(redact(text, self.kit))}</div>")
 
     def succeed(self, text: str, body_html: str = "") -> None:
         self.set_status("ok", text)
-        self.output.value = redact(body_html)
+        self.output.value = redact(body_html, self.kit)
 
     def fail(self, problem: BaseException | str, details: str | None = None) -> None:
         if isinstance(problem, BaseException):
-            sentence = explain(problem)
+            sentence = explain(problem, self.kit)
             # The kit's own errors already say what, where and which step; a traceback
             # would only bury that. Anything else gets one, folded, for whoever helps.
             own = type(problem).__module__.startswith("mturklink_helpers.")
@@ -142,11 +150,11 @@ class Form(widgets.VBox):
                 details = "".join(traceback.format_exception(problem))
         else:
             sentence = problem
-        self.set_status("error", sentence)
+        self.set_status("unknown" if _unanswered(problem) else "error", sentence)
         folded = ""
         if details:
             folded = ("<details><summary>Details for whoever helps you</summary><pre>"
-                      f"{html.escape(redact(details))}</pre></details>")
+                      f"{html.escape(redact(details, self.kit))}</pre></details>")
         self.output.value = folded
 
     @property

@@ -7,9 +7,7 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
-from .. import progress
 from ..credentials import load_credentials
-from ..kit import state
 from .base import Form
 
 
@@ -23,15 +21,11 @@ def _typed_path(text: str) -> Path:
         return path
 
 
-def _key_summary(key) -> str:
+def _key_summary(kit, key) -> str:
     rows = [("Access Key ID", key.masked_id), ("Secret Access Key", "**** (never shown)"),
             ("IAM user", key.user_name or "(not in the file)"), ("Read from", key.source)]
-    try:
-        arn = key.session().client("sts", region_name="us-east-1").get_caller_identity()["Arn"]
-        account = arn.split(":")[4]
-        rows.insert(3, ("AWS account", account))
-    except Exception as exc:  # noqa: BLE001 - the doctor explains; here it is only shown
-        rows.insert(3, ("AWS account", f"unknown: AWS did not confirm the key ({type(exc).__name__})"))
+    arn, why = kit.identity(key)
+    rows.insert(3, ("AWS account", arn.split(":")[4] if arn else f"not confirmed: {why}"))
     body = "".join(f"<tr><th style='text-align:left'>{html.escape(a)}</th><td>{html.escape(b)}</td></tr>"
                    for a, b in rows)
     warnings = "".join(f"<p>⚠ {html.escape(w)}</p>" for w in key.warnings)
@@ -41,17 +35,19 @@ def _key_summary(key) -> str:
 class LoadCredentialsForm(Form):
     """Upload credentials.csv (or give its path); show the masked key; keep no secret in widgets."""
 
-    def __init__(self):
+    def __init__(self, *, kit=None):
         super().__init__(
             "Load your key file",
             "Choose the <code>credentials.csv</code> (or <code>…_accessKeys.csv</code>) you "
-            "downloaded in step 4 j–k, or type where it is saved.",
+            "downloaded in step 4 j–k, or type where it is saved. A key loaded by its path is "
+            "found again by the next notebooks.", kit=kit,
         )
         self.upload = widgets.FileUpload(accept=".csv,.txt", multiple=False,
                                          description="Choose file")
-        from .console import DEMO_DOWNLOAD
+        from ..kit import DEMO_DOWNLOAD
 
-        self.path = widgets.Text(value=DEMO_DOWNLOAD if state.is_demo else "", placeholder="or a path, e.g. ~/Downloads/credentials.csv",
+        self.path = widgets.Text(value=str(DEMO_DOWNLOAD) if self.kit.is_demo else "",
+                                 placeholder="or a path, e.g. ~/Downloads/credentials.csv",
                                  description="Path", layout=widgets.Layout(width="60%"))
         self.add_inputs(self.upload, self.path)
         self.load_button = self.add_action("Load key", self.load)
@@ -64,6 +60,7 @@ class LoadCredentialsForm(Form):
             self.run(self.load_button, self.load)
 
     def load(self) -> None:
+        path = None
         try:
             if self.upload.value:
                 item = self.upload.value[0]
@@ -72,29 +69,32 @@ class LoadCredentialsForm(Form):
                 key = type(key)(key.access_key_id, key.reveal_secret(), key.user_name, name,
                                 [w.replace("the key file", name) for w in key.warnings])
             elif self.path.value.strip():
-                key = load_credentials(_typed_path(self.path.value))
+                path = _typed_path(self.path.value)
+                key = load_credentials(path)
             else:
                 self.fail("Choose the key file first (the button “Choose file”), or type its path.")
                 return
         finally:
             self.upload.value = ()  # the file's bytes hold the secret: drop them from the widget
-        state.key = key
-        self.succeed(f"loaded access key {key.masked_id}.", _key_summary(key))
-        progress.mark_done(4, state.mode)
+        self.kit.use_key(key, path)
+        note = ("" if path else "<p>Loaded for this notebook. To have the next notebooks find "
+                "it too, load it by its path.</p>")
+        self.succeed(f"loaded access key {key.masked_id}.", _key_summary(self.kit, key) + note)
 
 
 class CreateIamUserForm(Form):
     """Step 4 the programmatic way: an admin profile creates the user, policy and key."""
 
-    def __init__(self):
+    def __init__(self, *, kit=None):
         super().__init__(
             "Create the IAM user for MTurk",
             "Creates (or reuses) the IAM user, attaches <b>AmazonMechanicalTurkFullAccess</b>, "
-            "makes an access key and waits until MTurk accepts it.",
+            "makes an access key and waits until MTurk accepts it.", kit=kit,
         )
+        demo = self.kit.is_demo
         self.admin_profile = widgets.Text(
-            value="" if state.is_demo else "default", description="Admin profile",
-            placeholder="demo admin" if state.is_demo else "an AWS CLI profile that may manage IAM")
+            value="" if demo else "default", description="Admin profile",
+            placeholder="demo admin" if demo else "an AWS CLI profile that may manage IAM")
         self.user_name = widgets.Text(value="mturk-requester", description="User name")
         self.save_to = widgets.Text(value="secrets/credentials.csv", description="Save key to",
                                     layout=widgets.Layout(width="60%"))
@@ -104,22 +104,22 @@ class CreateIamUserForm(Form):
 
     def create(self) -> None:
         from ..iam import provision_iam_user
+        from ..problems import catch_up
 
-        if state.is_demo:
-            admin = state.world(through_step=3).admin_session()
-        else:
-            import boto3
-
-            admin = boto3.Session(profile_name=self.admin_profile.value.strip() or None)
+        if self.kit.is_demo:
+            catch_up(self.kit, 3)
         save_to = self.save_to.value.strip()
+        path = _typed_path(save_to) if save_to else None
         result = provision_iam_user(
-            admin, self.user_name.value.strip() or "mturk-requester",
-            new_key=True if self.new_key.value else None,
-            credentials_path=_typed_path(save_to) if save_to else None,
+            self.kit.admin(self.admin_profile.value.strip()),
+            self.user_name.value.strip() or "mturk-requester",
+            new_key=True if self.new_key.value else None, credentials_path=path,
             progress=lambda p: self.show_progress(p.fraction, p.message),
+            wait=self.kit.wait(), endpoints=self.kit.endpoints,
         )
         if result.key is not None:
-            state.key = result.key
-            progress.mark_done(4, state.mode)
+            self.kit.use_key(result.key, result.credentials_path)
+        if result.ready:
+            self.kit.record(4)
         self.succeed("the IAM user is ready." if result.key or result.ready else "see below.",
                      f"<pre>{html.escape(result.summary())}</pre>")

@@ -5,23 +5,23 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from ..endpoints import Environment
-from ..kit import state
 from .base import Form
 
 
 class ModeChooser(Form):
-    def __init__(self):
+    def __init__(self, *, kit=None):
         super().__init__(
             "Mode",
-            "<b>Demo</b> needs no AWS account: a simulated AWS and MTurk run inside this notebook. "
-            "<b>Live</b> uses your real accounts. The <b>sandbox</b> is free; "
-            "<b>production</b> pays real workers with real money.",
+            "<b>Demo</b> needs no AWS account: a simulated AWS and MTurk (your own demo world) "
+            "run on this computer. <b>Live</b> uses your real accounts. The <b>sandbox</b> is "
+            "free; <b>production</b> pays real workers with real money. Your choice is kept for "
+            "every notebook.", kit=kit,
         )
         self.mode = widgets.ToggleButtons(options=[("Demo", "demo"), ("Live", "live")],
-                                          value=state.mode, description="Mode")
+                                          value=self.kit.mode, description="Mode")
         self.environment = widgets.ToggleButtons(
             options=[("Sandbox (free)", "sandbox"), ("Production (real money)", "production")],
-            value=state.environment.value, description="MTurk")
+            value=self.kit.environment.value, description="MTurk")
         self.understand = widgets.Checkbox(
             value=False, description="I understand that production spends real money",
             indent=False, layout=widgets.Layout(display="none"))
@@ -34,7 +34,7 @@ class ModeChooser(Form):
         self.understand.layout.display = None if change["new"] == "production" else "none"
 
     def describe(self) -> str:
-        return f"{state.mode} mode, MTurk {state.environment.value}."
+        return f"{self.kit.mode} mode, MTurk {self.kit.environment.value}."
 
     def apply(self) -> None:
         environment = Environment.parse(self.environment.value)
@@ -42,6 +42,5 @@ class ModeChooser(Form):
             self.fail("Production was not chosen: tick “I understand that production spends real "
                       "money” first, or stay in the free sandbox.")
             return
-        state.set_mode(self.mode.value)
-        state.environment = environment
-        self.succeed(f"now in {self.describe()}")
+        self.kit.set_mode(self.mode.value, environment)
+        self.succeed(f"now in {self.describe()} Every notebook will use this.")

@@ -7,17 +7,11 @@ import html
 
 import ipywidgets as widgets
 
-from .. import progress
-from ..kit import state
+from ..kit import Kit, kernel_kit
+from ..steps import STEPS
 
-BOXES = [  # step, label, x, y
-    (1, "AWS account", 20, 20),
-    (2, "MTurk Requester account", 250, 20),
-    (3, "Requester Sandbox", 480, 20),
-    (4, "IAM user + access key", 130, 150),
-    (5, "CloudResearch (TurkPrime)", 380, 150),
-]
-ARROWS = [(1, 2), (2, 3), (1, 4), (4, 5), (4, 2), (4, 3)]
+BOXES = [(s.number, s.short, *s.map_position) for s in STEPS if s.map_position]
+ARROWS = [(s.number, to) for s in STEPS for to in s.links_to]
 
 
 def accounts_map(current_step: int | None = None, done: set[int] | None = None) -> str:
@@ -46,16 +40,16 @@ def accounts_map(current_step: int | None = None, done: set[int] | None = None) 
     return "".join(parts)
 
 
-def checklist_html(mode: str) -> str:
-    done = progress.steps_done(mode)
+def checklist_html(mode: str, done: set[int]) -> str:
     items = "".join(
-        f"<li>{'✓ done' if step in done else '○ not yet'}: step {step}, {html.escape(title)}</li>"
-        for step, title in progress.STEPS.items())
+        f"<li>{'✓ done' if s.number in done else '○ not yet'}: step {s.number}, "
+        f"{html.escape(s.title)}</li>" for s in STEPS)
     return f"<p><b>Your progress ({html.escape(mode)} mode)</b></p><ul style='list-style:none'>{items}</ul>"
 
 
 class Overview(widgets.VBox):
-    def __init__(self, current_step: int | None = None):
+    def __init__(self, current_step: int | None = None, *, kit: Kit | None = None):
+        self.kit = kit if kit is not None else kernel_kit()
         self.current_step = current_step
         self.picture = widgets.HTML()
         self.checklist = widgets.HTML()
@@ -65,6 +59,6 @@ class Overview(widgets.VBox):
         self.refresh()
 
     def refresh(self) -> None:
-        done = progress.steps_done(state.mode)
+        done = self.kit.steps_done()
         self.picture.value = accounts_map(self.current_step, done)
-        self.checklist.value = checklist_html(state.mode)
+        self.checklist.value = checklist_html(self.kit.mode, done)

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from ..kit import DEMO_PROBLEMS, break_demo_world, state
+from ..problems import DEMO_PROBLEMS, make_problem
 from .base import Form
 
 
 class DemoProblems(Form):
-    def __init__(self):
+    def __init__(self, *, kit=None):
         super().__init__("Demo: break something on purpose",
                          "Choose a mistake learners often make; the demo world makes it, and "
-                         "the doctor below should name the step that fixes it.")
+                         "the doctor below should name the step that fixes it.", kit=kit)
         self.problem = widgets.Dropdown(options=[(v, k) for k, v in DEMO_PROBLEMS.items()],
                                         value="none", description="Problem",
                                         layout=widgets.Layout(width="80%"))
@@ -20,9 +20,9 @@ class DemoProblems(Form):
         self.apply_button = self.add_action("Make this problem", self.apply)
 
     def apply(self) -> None:
-        if not state.is_demo:
+        if not self.kit.is_demo:
             self.fail("This works in demo mode only: your real accounts are never broken on purpose.")
             return
-        break_demo_world(self.problem.value)
+        make_problem(self.kit, self.problem.value)
         self.succeed(f"the demo world now has this problem: {DEMO_PROBLEMS[self.problem.value]}. "
                      "Run the doctor below.")

@@ -6,18 +6,16 @@ import html
 
 import ipywidgets as widgets
 
-from .. import progress
-from ..kit import state
 from .base import Form
 
 
 class TestHitForm(Form):
     __test__ = False  # not a pytest class
 
-    def __init__(self):
+    def __init__(self, *, kit=None):
         super().__init__(
             "A test HIT in the sandbox",
-            "Nothing here costs money: the sandbox pays with pretend dollars.",
+            "Nothing here costs money: the sandbox pays with pretend dollars.", kit=kit,
         )
         self.reward = widgets.Text(value="0.01", description="Reward $")
         self.assignments = widgets.BoundedIntText(value=2, min=1, max=3, description="Workers")
@@ -29,7 +27,7 @@ class TestHitForm(Form):
         self.add_inputs(widgets.HBox([self.reward, self.assignments]), self.cost)
         self.create_button = self.add_action("Create test HIT", self.create)
         self.answers_button = self.add_action("Show answers", self.show_answers, style="info")
-        if state.is_demo:
+        if self.kit.is_demo:
             self.simulate_button = self.add_action("Demo: workers answer", self.simulate, style="info")
         self.cleanup_button = self.add_action("Clean up", self.cleanup, style="warning")
         self.approve_button = self._button("Approve", self.approve, "success")
@@ -42,8 +40,6 @@ class TestHitForm(Form):
         self.reward.observe(lambda _c: self.update_cost(), names="value")
         self.assignments.observe(lambda _c: self.update_cost(), names="value")
         self.update_cost()
-        if state.is_demo:
-            state.world(through_step=4)
 
     def _button(self, label, handler, style):
         button = widgets.Button(description=label, button_style=style)
@@ -59,12 +55,16 @@ class TestHitForm(Form):
             self.cost.value = f"<span style='color:#b42318'>✗ {html.escape(str(exc))}</span>"
             return
         self.cost.value = estimate._repr_html_() + (
-            "<p>In the sandbox this is pretend money.</p>" if state.environment.is_sandbox else "")
+            "<p>In the sandbox this is pretend money.</p>" if self.kit.environment.is_sandbox else "")
 
     def create(self) -> None:
         from ..hits import create_test_hit
 
-        self.hit = create_test_hit(state.mturk(), reward=self.reward.value,
+        if self.kit.is_demo:
+            from ..problems import catch_up
+
+            catch_up(self.kit, 4)
+        self.hit = create_test_hit(self.kit.mturk("sandbox"), reward=self.reward.value,
                                    assignments=self.assignments.value)
         self.succeed(f"created HIT {self.hit.hit_id}.", self.hit._repr_html_())
 
@@ -76,7 +76,7 @@ class TestHitForm(Form):
 
     def simulate(self) -> None:
         if self._need_hit():
-            submitted = state.world().sim.workers_submit(self.hit.hit_id)
+            submitted = self.kit.world.workers_submit(self.hit.hit_id)
             self.succeed(f"{len(submitted)} simulated worker(s) answered; press “Show answers”.")
 
     def show_answers(self) -> None:
@@ -84,7 +84,7 @@ class TestHitForm(Form):
 
         if not self._need_hit():
             return
-        self.frame = frame = assignments_frame(state.mturk(), self.hit.hit_id)
+        self.frame = frame = assignments_frame(self.kit.mturk("sandbox"), self.hit.hit_id)
         if frame.empty:
             self.succeed("no answers yet: workers have not submitted anything.")
             return
@@ -103,8 +103,9 @@ class TestHitForm(Form):
             self.fail("To reject, write feedback first: MTurk shows it to the worker.")
             return
         chosen = self.assignment.value
-        result = (review(state.mturk(), self.frame, approve=[chosen]) if approve
-                  else review(state.mturk(), self.frame, reject={chosen: feedback}))
+        mturk = self.kit.mturk("sandbox")
+        result = (review(mturk, self.frame, approve=[chosen]) if approve
+                  else review(mturk, self.frame, reject={chosen: feedback}))
         self.show_answers()
         self.succeed(str(result).splitlines()[0] + ".", self.output.value)
 
@@ -116,12 +117,14 @@ class TestHitForm(Form):
 
     def cleanup(self) -> None:
         from ..hits import cleanup
+        from ..retry import BULK_MAX_ATTEMPTS
 
-        report = cleanup(state.mturk(), approve_submitted=True,
+        report = cleanup(self.kit.mturk("sandbox", max_attempts=BULK_MAX_ATTEMPTS),
+                         approve_submitted=True,
                          progress=lambda done, total: self.show_progress(
                              done / total if total else 1.0, f"cleaned {done} of {total} HITs"))
         if report.done:
-            progress.mark_done(6, state.mode)
+            self.kit.record(6)
             self.hit = None
             self.succeed("nothing of the kit is left in the sandbox.", report._repr_html_())
         else:

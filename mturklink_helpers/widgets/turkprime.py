@@ -4,28 +4,29 @@ from __future__ import annotations
 
 import html
 
-from .. import progress
-from ..kit import state
+from ..doctor import Status
 from .base import Form
 
 
 class TurkPrimeHandoff(Form):
-    def __init__(self):
+    def __init__(self, *, kit=None):
         super().__init__(
             "Hand the key to CloudResearch (TurkPrime)",
             "First the kit proves the key works on both MTurk sites; then it shows what goes in "
             "each field of the “Link Mechanical Turk” form. The secret is never shown here: "
-            "copy it from your credentials.csv.",
+            "copy it from your credentials.csv.", kit=kit,
         )
         self.check_button = self.add_action("Check and show the form", self.check)
 
     def check(self) -> None:
-        from ..doctor import diagnose
+        if self.kit.is_demo:
+            from ..problems import catch_up
 
-        if state.key is None:
+            catch_up(self.kit, 4)  # a notebook opened on its own: steps 1–4 done for you
+        if self.kit.key is None:
             self.fail("No key is loaded yet: load credentials.csv in notebook 04 (guide step 4 j–k).")
             return
-        diagnosis = diagnose(state.key)
+        diagnosis = self.kit.diagnose()
         ready = diagnosis["turkprime"]
         rows = "".join(
             f"<tr><th style='text-align:left'>{html.escape(f.label)}</th>"
@@ -33,9 +34,17 @@ class TurkPrimeHandoff(Form):
             for f in diagnosis.turkprime_form)
         table = ("<table><tr><th>Field</th><th>What to enter</th><th>Where it comes from</th></tr>"
                  f"{rows}</table>")
-        if ready.status.value == "failed":
+        if ready.status is Status.FAILED:
             self.fail(f"{ready.summary}. {ready.fix}")
             self.output.value = diagnosis.to_html()
             return
-        progress.mark_done(5, state.mode)
+        if ready.status is not Status.OK and ready.status is not Status.WARNING:
+            # Not checked: an earlier check failed, or got no answer.
+            if diagnosis.failed:
+                self.fail(diagnosis.verdict)
+            else:
+                self.set_status("unknown", diagnosis.verdict)
+            self.output.value = diagnosis.to_html()
+            return
+        self.kit.record(5)
         self.succeed(ready.summary, table)

@@ -39,7 +39,7 @@ SERVER_START = 90  # seconds
 KERNEL_RUN_MS = 120_000  # a notebook's Run All, kernel start included
 ACTION_MS = 60_000  # one button press until its ✓/✗ shows
 # What the kit's status line looks like (widgets/base.py): mark, word, colon.
-STATUS_LINE = re.compile(r"^\s*[✓✗…ℹ] (Done|Problem|Working|Note):")
+STATUS_LINE = re.compile(r"^\s*[✓✗…ℹ?] (Done|Problem|Working|Note|Could not check):")
 # A secret access key's shape (widgets/base.py hides anything like it before showing it).
 SECRET_SHAPE = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])")
 _NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))

@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from mturklink_helpers.credentials import load_credentials
-from mturklink_helpers.widgets.console import DEMO_DOWNLOAD
+from mturklink_helpers.kit import DEMO_DOWNLOAD
 
 pytestmark = pytest.mark.browser
 
@@ -64,7 +64,7 @@ def test_01_to_03_console_checklists(lab, notebook, step, action):
     nb.press(form, f"Demo: {action}", f"✓ Done: {action}: done in the demo world.")
     nb.press(form, "Check this step", f"✓ Done: step {step} is done.")
     # Undo it, and the check notices; do it again, and the check passes again.
-    nb.press(form, "Demo: undo it", "✓ Done: Undo: done in the demo world.")
+    nb.press(form, "Demo: undo it", "✓ Done: undone in the demo world (and un-marked")
     nb.press(form, "Check this step", f"✗ Problem: step {step} is not done yet")
     nb.press(form, f"Demo: {action}", f"✓ Done: {action}: done in the demo world.")
     nb.press(form, "Check this step", f"✓ Done: step {step} is done.")
@@ -83,7 +83,7 @@ def test_04_iam_user_both_routes(kit):
     console = nb.form("Step 4: ")
     tick_all(console)
     nb.press(console, "Demo: Create the IAM user and download credentials.csv",
-             f"your browser saved it as {DEMO_DOWNLOAD}")
+             f"the key file is {DEMO_DOWNLOAD}")
     downloaded = kit.root / DEMO_DOWNLOAD
     console_key = load_credentials(downloaded)
 

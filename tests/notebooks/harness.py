@@ -86,17 +86,21 @@ hit.cleanup_button.click()
 assert hit.status_text.startswith('✓ Done: nothing of the kit is left'), hit.status_text
 """,
     # In a world with nothing broken. tests/test_troubleshooting_notebook.py breaks it
-    # (MTURKLINK_DEMO_PROBLEM) and checks with doctor_names_step() instead.
+    # with the notebook's own form and checks with doctor_names_step() instead.
     "07_troubleshooting": """\
+problems.apply_button.click()
 doctor.run_button.click()
 assert doctor.status_text.startswith('✓ Done: All checks passed'), doctor.status_text
 """,
 }
 
 
-def doctor_names_step(step: str) -> str:
-    """Notebook 07's check in a broken world: the doctor names guide step ``step``."""
-    return ("doctor.run_button.click()\n"
+def doctor_names_step(problem: str, step: str) -> str:
+    """Notebook 07's check: the learner makes ``problem`` with its form, then the doctor
+    names guide step ``step``."""
+    return (f"problems.problem.value = {problem!r}\n"
+            "problems.apply_button.click()\n"
+            "doctor.run_button.click()\n"
             f"assert {f'guide step {step}'!r} in doctor.status_text, doctor.status_text\n")
 
 
@@ -110,7 +114,7 @@ def learner_env(home: Path, **extra: str) -> dict[str, str]:
     and IPython's inside it), nothing of the tester's AWS, kit or Jupyter settings."""
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("AWS_", "MTURKLINK_", "JUPYTER_", "IPYTHON"))}
-    env.update(HOME=str(home), MTURKLINK_HOME=str(home / ".mturklink"), MTURKLINK_MODE="demo",
+    env.update(HOME=str(home), MTURKLINK_HOME=str(learner_home(home)), MTURKLINK_MODE="demo",
                IPYTHONDIR=str(home / ".ipython"), PYDEVD_DISABLE_FILE_VALIDATION="1")
     env.update(extra)
     return env
@@ -176,9 +180,25 @@ async def run_lesson_async(lesson: str | nbformat.NotebookNode, *, home: Path, c
     return run
 
 
-def run_lesson(lesson: str | nbformat.NotebookNode, **options) -> LessonRun:
+def run_lesson(lesson: str | nbformat.NotebookNode, *, keep_world: bool = False,
+               **options) -> LessonRun:
     """run_lesson_async, from synchronous code. In a thread of its own: a session-wide
-    Playwright (the browser tests) keeps an event loop running in the caller's thread."""
-    with ThreadPoolExecutor(1) as thread:
-        return thread.submit(asyncio.run, run_lesson_async(lesson, **options)).result()
+    Playwright (the browser tests) keeps an event loop running in the caller's thread.
+
+    The learner's demo world (started by the lesson's kernel) is stopped afterwards unless
+    ``keep_world``: the next lesson of a walk then finds it as a learner's next kernel would.
+    """
+    try:
+        with ThreadPoolExecutor(1) as thread:
+            return thread.submit(asyncio.run, run_lesson_async(lesson, **options)).result()
+    finally:
+        if not keep_world:
+            from mturklink_helpers import world
+
+            world.stop(learner_home(options["home"]))
+
+
+def learner_home(home: Path) -> Path:
+    """The kit folder (MTURKLINK_HOME) of the learner whose HOME is ``home``."""
+    return Path(home) / ".mturklink"
 

@@ -116,10 +116,13 @@ class ServerHarness(Harness):
     def __init__(self, server):
         self.server = server
         self.admin("reset")
+        # the server checks every IAM key from the first request: an IAM administrator's
+        made = self.admin("requester-key", user_name="iam-admin", policy="IAMFullAccess")
+        self.admin_key = made["AccessKeyId"], made["SecretAccessKey"]
         super().__init__(server.simulator)
 
     def _boto(self, service, key=None, endpoint=None):
-        return super()._boto(service, key, endpoint or self.server.url)
+        return super()._boto(service, key or self.admin_key, endpoint or self.server.url)
 
     def endpoint(self, environment):
         return self.server.endpoint(environment)

@@ -139,30 +139,32 @@ def _call_everything(mturk, c):
     c.delete_qualification_type(QualificationTypeId=qid)
 
 
-@pytest.mark.parametrize("call, turk_code", [
-    (lambda c: c.get_hit(HITId="NOPE"), "AWS.MechanicalTurk.HITDoesNotExist"),
-    (lambda c: c.get_assignment(AssignmentId="NOPE"), "AWS.MechanicalTurk.AssignmentDoesNotExist"),
-    (lambda c: c.get_qualification_type(QualificationTypeId="NOPE"),
+@pytest.mark.parametrize("call, expected_code, turk_code", [
+    (lambda c: c.get_hit(HITId="NOPE"), "RequestError", "AWS.MechanicalTurk.HITDoesNotExist"),
+    (lambda c: c.get_assignment(AssignmentId="NOPE"), "RequestError",
+     "AWS.MechanicalTurk.AssignmentDoesNotExist"),
+    (lambda c: c.get_qualification_type(QualificationTypeId="NOPE"), "RequestError",
      "AWS.MechanicalTurk.QualificationTypeDoesNotExist"),
     (lambda c: c.create_hit_with_hit_type(HITTypeId="NOPE", LifetimeInSeconds=60,
-                                          Question="<x/>"),
+                                          Question="<x/>"), "RequestError",
      "AWS.MechanicalTurk.HITTypeDoesNotExist"),
-    (lambda c: c.create_hit(**hit_args(Reward="fifty cents")),
-     "AWS.MechanicalTurk.InvalidParameterValue"),
+    # the model's CurrencyAmount pattern (Dallinger #1052): ValidationException, no TurkErrorCode
+    (lambda c: c.create_hit(**hit_args(Reward="fifty cents")), "ValidationException", None),
+    # ParameterValidationError is not in botocore's model: boto3 shows only Code and Message
     (lambda c: c.create_hit(**hit_args(Question="<HTMLQuestion>")),
-     "AWS.MechanicalTurk.XMLParseError"),
+     "ParameterValidationError", None),
     (lambda c: c.create_hit(**hit_args(Question="<Survey xmlns='urn:x'/>")),
-     "AWS.MechanicalTurk.XMLParseError"),
-    (lambda c: c.accept_qualification_request(QualificationRequestId="NOPE"),
+     "ParameterValidationError", None),
+    (lambda c: c.accept_qualification_request(QualificationRequestId="NOPE"), "RequestError",
      "AWS.MechanicalTurk.QualificationRequestDoesNotExist"),
-    (lambda c: c.list_hits(MaxResults=101), "AWS.ParameterOutOfRange"),
-    (lambda c: c.list_bonus_payments(), "AWS.ParameterOutOfRange"),
+    (lambda c: c.list_hits(MaxResults=101), "ValidationException", None),
+    (lambda c: c.list_bonus_payments(), "RequestError", "AWS.ParameterOutOfRange"),
 ])
-def test_documented_request_errors(sandbox, call, turk_code):
+def test_documented_request_errors(sandbox, call, expected_code, turk_code):
     with pytest.raises(ClientError) as excinfo:
         call(sandbox)
     code, _, turk = error_of(excinfo)
-    assert (code, turk) == ("RequestError", turk_code)
+    assert (code, turk) == (expected_code, turk_code)
 
 
 EXTERNAL = ('<ExternalQuestion xmlns="http://mechanicalturk.amazonaws.com/'
@@ -183,7 +185,9 @@ def test_external_question_needs_https_and_a_frame_height(sandbox, url, height, 
     else:
         with pytest.raises(ClientError) as excinfo:
             sandbox.create_hit(**hit_args(Question=question))
-        assert error_of(excinfo)[2] == "AWS.MechanicalTurk.XMLParseError"
+        code, message, _ = error_of(excinfo)
+        assert code == "ParameterValidationError"
+        assert message.startswith(f'The value "{question}" is not valid for the parameter Question.')
 
 
 def test_unique_request_token_makes_create_hit_idempotent(sandbox):

@@ -45,7 +45,8 @@ def test_user_without_policy_is_denied(mturk):
     assert code == "AccessDeniedException"
     assert message == (
         "User: arn:aws:iam::123456789012:user/nopolicy is not authorized to perform: "
-        "mechanicalturk:GetAccountBalance"
+        "mechanicalturk:GetAccountBalance because no identity-based policy allows the "
+        "mechanicalturk:GetAccountBalance action"
     )
 
 

@@ -100,8 +100,10 @@ def test_rejection_can_be_overridden(mturk, sandbox):
 def test_lifetime_under_thirty_seconds_is_refused(sandbox):
     with pytest.raises(ClientError) as excinfo:
         sandbox.create_hit(**hit_args(LifetimeInSeconds=29))
-    assert error_of(excinfo)[0] == "RequestError"
-    assert "LifetimeInSeconds" in error_of(excinfo)[1]
+    code, message, _ = error_of(excinfo)
+    assert code == "ParameterValidationError"
+    assert message.startswith("The value 29 is invalid for LifetimeInSeconds. "
+                              "Valid values range from 30 to 31536000. (")
 
 
 def test_rejected_production_assignment_is_refunded(mturk):

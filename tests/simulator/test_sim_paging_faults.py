@@ -19,7 +19,10 @@ def test_pagination_over_hundreds_of_hits(sandbox):
     assert seen == made
     last = sandbox.list_hits(MaxResults=100, NextToken=sandbox.list_hits(
         MaxResults=100, NextToken=first["NextToken"])["NextToken"])
-    assert last["NumResults"] == 50 and "NextToken" not in last
+    # the last non-empty page carries a NextToken too; the empty page after it has none
+    assert last["NumResults"] == 50 and "NextToken" in last
+    empty = sandbox.list_hits(MaxResults=100, NextToken=last["NextToken"])
+    assert empty["NumResults"] == 0 and empty["HITs"] == [] and "NextToken" not in empty
 
 
 def test_default_page_size_and_bad_token(sandbox):
@@ -28,7 +31,10 @@ def test_default_page_size_and_bad_token(sandbox):
     assert sandbox.list_hits()["NumResults"] == 10
     with pytest.raises(ClientError) as excinfo:
         sandbox.list_hits(NextToken="garbage")
-    assert error_of(excinfo)[0] == "RequestError"
+    code, message, _ = error_of(excinfo)
+    assert (code, message[:60]) == (
+        "ParameterValidationError",
+        'The value "garbage" is not valid for the parameter NextToken.'[:60])
 
 
 def test_assignment_pagination(mturk, sandbox):
@@ -36,7 +42,7 @@ def test_assignment_pagination(mturk, sandbox):
     assert len(mturk.workers_submit(hit_id)) == 25
     pages = list(sandbox.get_paginator("list_assignments_for_hit").paginate(
         HITId=hit_id, PaginationConfig={"PageSize": 10}))
-    assert [p["NumResults"] for p in pages] == [10, 10, 5]
+    assert [p["NumResults"] for p in pages] == [10, 10, 5, 0]  # paging ends on an empty page
 
 
 def test_throttling_on_the_simulated_clock(mturk, sandbox):

@@ -1,0 +1,76 @@
+"""Setup problems a learner (or a test) can put into their demo world to watch the doctor
+find them. Each is made with the world's console actions, as a person would make it on the
+real websites, and loads the key that shows it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .credentials import AccessKey
+
+if TYPE_CHECKING:
+    from .kit import Kit
+
+DEMO_PROBLEMS = {
+    "none": "Nothing: everything is set up right",
+    "not-linked": "Step 2 skipped: the AWS account is not linked to the Requester account",
+    "sandbox": "Step 3 skipped: not registered for the Requester Sandbox",
+    "no-policy": "Step 4 f–h skipped: the IAM user has no MTurk policy",
+    "read-only": "Step 4 g: the wrong policy (AmazonMechanicalTurkReadOnly)",
+    "wrong-secret": "Step 4 k: the secret was copied wrong",
+    "root-key": "Step 4 skipped: the root user's key instead of an IAM user's",
+}
+
+
+def catch_up(kit: Kit, through_step: int) -> None:
+    """Demo mode: a notebook opened on its own starts where the earlier ones would have left
+    off. In a world with no AWS account yet, steps 1..through_step (up to 3) are done; from
+    step 4 on, a key is made and loaded if none is. A learner who made the account has made
+    their own choices since: a step they left out or undid stays so."""
+    from .steps import STEPS
+
+    world = kit.world
+    if not world.steps_done()[1]:
+        for step in STEPS:
+            if step.number <= min(through_step, 3) and step.demo:
+                getattr(world, step.demo.do)()
+    if through_step >= 4 and kit.key is None:
+        path = kit.demo_download()
+        path.unlink(missing_ok=True)  # a new download replaces the old one
+        kit.use_key(world.console_create_iam_user(download=path, replace_keys=True), path)
+
+
+def make_problem(kit: Kit, problem: str) -> AccessKey:
+    """Put ``problem`` (a key of DEMO_PROBLEMS) into the kit's world and load its key."""
+    if problem not in DEMO_PROBLEMS:
+        raise ValueError(f"unknown demo problem {problem!r}: choose one of {', '.join(DEMO_PROBLEMS)}")
+    if not kit.is_demo:
+        raise RuntimeError("demo problems exist in demo mode only: your real accounts are never "
+                           "broken on purpose")
+    catch_up(kit, 3)
+    world = kit.world
+    world.link_requester_account()
+    world.register_sandbox()
+    key = None
+    if problem == "not-linked":
+        world.unlink_requester_account()
+        world.unregister_sandbox()
+    elif problem == "sandbox":
+        world.unregister_sandbox()
+    elif problem == "no-policy":
+        key = world.console_create_iam_user("no-policy-user", policy=None, replace_keys=True)
+    elif problem == "read-only":
+        key = world.console_create_iam_user("read-only-user", "AmazonMechanicalTurkReadOnly",
+                                            replace_keys=True)
+    elif problem == "wrong-secret":
+        good = world.console_create_iam_user("typo-user", replace_keys=True)
+        secret = good.reveal_secret()
+        key = AccessKey(good.access_key_id, secret[:-1] + ("A" if secret[-1] != "A" else "B"),
+                        good.user_name, "credentials.csv (mistyped)")
+    elif problem == "root-key":
+        key = world.root_key()
+    if key is None:
+        key = world.console_create_iam_user(replace_keys=True)
+    # Not saved as the learner's key file: a problem is for this notebook only.
+    kit.key = key
+    return key
