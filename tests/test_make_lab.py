@@ -56,6 +56,7 @@ class MakeLab:
                    JUPYTERLAB_SETTINGS_DIR=str(home / ".jupyter/lab/user-settings"),
                    JUPYTERLAB_WORKSPACES_DIR=str(home / ".jupyter/lab/workspaces"),
                    MTURKLINK_HOME=str(home / ".mturklink"), IPYTHONDIR=str(home / ".ipython"))
+        self.kit_home = home / ".mturklink"
         # This environment's own JupyterLab, never reinstalled from inside a test.
         venv = Path(sys.prefix)
         command = ["make", "--no-print-directory", "-o", str(venv / ".installed"), self.target, f"VENV={venv}",
@@ -103,6 +104,9 @@ class MakeLab:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(timeout=10)
         self._log.close()
+        from mturklink_helpers import world
+
+        world.stop(self.kit_home)  # the demo world a lesson's kernel started outlives the server
 
     def _ask_to_stop(self) -> None:
         self.request("/api/shutdown", method="POST")
