@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab app lessons test lint bench pins clean
+.PHONY: lab app lessons git-filters test lint bench pins clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,13 @@ app: $(STAMP)
 ## (jupytext --sync: the newer file of each pair wins; outputs in the .ipynb are kept)
 lessons: $(STAMP)
 	$(BIN)/jupytext --sync $(LESSONS)/[0-9][0-9]_*.md
+
+## make git-filters: once per clone. Notebooks then reach git without outputs, execution
+## counts, widget state or the kernel's version details, however often they were run and
+## saved (the nbstripout filter that .gitattributes names for *.ipynb).
+git-filters: $(STAMP)
+	$(BIN)/nbstripout --install
+	git config filter.nbstripout.extrakeys metadata.language_info
 
 ## make test: every test, the notebooks included
 test: $(STAMP)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -113,3 +116,40 @@ def test_ci_runs_the_readme_test_command():
     readme = (ROOT / "README.md").read_text()
     assert "make test" in readme and "make lab" in readme
     assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+@pytest.mark.skipif(shutil.which("make") is None or shutil.which("git") is None, reason="needs make and git")
+def test_make_git_filters_keeps_a_learners_saved_outputs_out_of_git(tmp_path):
+    """In a clone with `make git-filters` run, a notebook run and saved in JupyterLab (outputs,
+    execution counts, widget state, the kernel's version) is, to git, the committed notebook."""
+    repo, name = tmp_path / "clone", "notebooks/02_link_aws_to_mturk.ipynb"
+    (repo / "notebooks").mkdir(parents=True)
+    shutil.copy(ROOT / ".gitattributes", repo / ".gitattributes")
+    shutil.copy(ROOT / name, repo / name)
+    env = {**os.environ, "HOME": str(tmp_path), "GIT_CONFIG_NOSYSTEM": "1",
+           "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"}
+
+    def git(*args):
+        return subprocess.run(["git", *args], cwd=repo, env=env, capture_output=True, text=True, check=True).stdout
+
+    git("init", "-q")
+    git("add", ".")
+    git("commit", "-qm", "lessons")
+    venv = Path(sys.prefix)  # this environment's nbstripout, never reinstalled from a test
+    subprocess.run(["make", "--no-print-directory", "-f", str(ROOT / "Makefile"), "-C", str(repo),
+                    "-o", str(venv / ".installed"), "git-filters", f"VENV={venv}"],
+                   env=env, check=True, capture_output=True)
+
+    saved = json.loads((repo / name).read_text())
+    for number, cell in enumerate(c for c in saved["cells"] if c["cell_type"] == "code"):
+        cell["execution_count"] = number + 1
+        cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": ["what the run printed\n"]}]
+    saved["metadata"]["language_info"] = {"name": "python", "version": "3.11.7", "file_extension": ".py"}
+    saved["metadata"]["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
+    (repo / name).write_text(json.dumps(saved, indent=1))
+    # (git status may still list it: git takes a file whose size changed for a changed file.)
+    assert git("diff", "--stat") == ""
+    git("add", name)
+    assert git("status", "--porcelain") == ""
+    assert git("show", f":{name}") == (ROOT / name).read_text()

@@ -55,7 +55,7 @@ def _free_port() -> int:
 
 
 def _learner_env(home: Path) -> dict[str, str]:
-    """The environment of a learner's server: demo mode, a throwaway home, no self-tests."""
+    """The environment of a learner's server: demo mode, a throwaway home."""
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("MTURKLINK_", "JUPYTER", "IPYTHON", "AWS_"))}
     env.update(HOME=str(home), MTURKLINK_MODE="demo", MTURKLINK_HOME=str(home / ".mturklink"),

@@ -1,9 +1,10 @@
 """The lessons' sources: each notebooks/NN_name.md (MyST Markdown, what a teacher edits) is
 paired with its NN_name.ipynb (what a learner runs) by jupytext, and the two must agree.
 
-"Agree" is compared through jupytext: both files are read and written back as MyST, so only
-what the Markdown file can hold counts (cell types, sources, the cell metadata jupytext
-keeps, the kernel's name); outputs, execution counts, cell ids and widget state do not.
+"Agree" is compared through jupytext, as JupyterLab's jupytext compares them: both files
+are written as MyST, so only what the Markdown file holds counts (cell types, sources, the
+cell metadata jupytext keeps, the kernel); outputs, execution counts, cell ids and widget
+state do not.
 """
 
 from __future__ import annotations
@@ -23,12 +24,10 @@ SOURCES = sorted(p.stem for p in NOTEBOOKS.glob("[0-9][0-9]_*.md"))
 FIX = "run `make lessons` (or open the .md in JupyterLab and save it) to bring the pair in step"
 
 
-def as_myst(notebook: nbformat.NotebookNode) -> list[tuple]:
-    """What of ``notebook`` a MyST file holds, cell by cell."""
-    back = jupytext.reads(jupytext.writes(notebook, fmt=FORMAT), fmt=FORMAT)
-    # The kernel by name only: nbstripout's pre-commit hook drops its display name.
-    return [(c.cell_type, c.source, dict(c.metadata)) for c in back.cells] + [
-        ("kernel", back.metadata.get("kernelspec", {}).get("name"))]
+def as_myst(notebook: nbformat.NotebookNode) -> str:
+    """``notebook`` written as MyST: what JupyterLab's jupytext compares before it opens a
+    lesson whose .ipynb is newer than its .md (and refuses to open it if they differ)."""
+    return jupytext.writes(notebook, fmt=FORMAT)
 
 
 def test_every_notebook_has_its_markdown_source_and_back():
@@ -51,10 +50,8 @@ def test_markdown_source_and_notebook_agree(name):
     notebook = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
     want, have = as_myst(source), as_myst(notebook)
     if want != have:
-        diff = "\n".join(difflib.unified_diff(
-            jupytext.writes(notebook, fmt=FORMAT).splitlines(),
-            jupytext.writes(source, fmt=FORMAT).splitlines(),
-            f"{name}.ipynb", f"{name}.md", lineterm="", n=1))
+        diff = "\n".join(difflib.unified_diff(have.splitlines(), want.splitlines(),
+                                              f"{name}.ipynb", f"{name}.md", lineterm="", n=1))
         pytest.fail(f"{name}.md and {name}.ipynb differ: {FIX}.\n{diff}")
 
 
