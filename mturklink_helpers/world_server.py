@@ -326,9 +326,11 @@ class WorldService:
         self.sim = MTurkSimulator(seed=self.seed, auth=True, clock=self.clock)
         self.inner = SimulatorApp(self.sim)
         settings.INITIAL_NO_AUTH_ACTION_COUNT = 0  # authenticate from the first request
-        # The answer is lost (drop_rate) only after the change is in the journal: see __call__.
-        self._drop = self.sim.faults.should_drop
-        self.sim.faults.should_drop = lambda: False
+        # The network's faults (drop, cut, hang) are played here, around the journal, not by
+        # the simulator's app inside: a change whose answer is lost still happened, so it is
+        # saved first (see __call__). The app asks network_fault(); it is told "none".
+        self._network_fault = self.sim.faults.network_fault
+        self.sim.faults.network_fault = lambda: None
         self._writing: int | None = None
         self._hook_backends()
         self.journal = Journal(self.state_dir / JOURNAL_FILE)
@@ -448,6 +450,11 @@ class WorldService:
                                                           "serve moto's own API"})
         if path.startswith("/_admin/"):
             return self._admin(path[len("/_admin/"):], environ, start_response)
+        fault = self._network_fault()  # one draw per request, as the simulator's server makes
+        if fault == "hang":
+            from .simulator.server import _hang
+
+            _hang(environ, self.sim.faults)  # raises: nothing is done, nothing answered
         body = _read_body(environ)
         try:
             kind, operation = _classify(environ, body)
@@ -467,8 +474,12 @@ class WorldService:
             finally:
                 self._writing = None
                 self.clock.thaw()
-        if self._drop():
+        if fault == "drop":
             _lose_answer(environ)  # raises: the change is made and saved, the answer lost
+        if fault == "cut":
+            from .simulator.server import _cut_answer
+
+            _cut_answer([payload], [_status_line(status), headers], environ)  # raises, likewise
         start_response(_status_line(status), headers)
         return [payload]
 
@@ -598,7 +609,13 @@ class WorldService:
                 "sandbox_registered": bool(account.sandbox_registered),
                 "production_balance": str(account.production_balance),
                 "now": self.clock.now().isoformat(), "steps": self.steps(),
-                "requests": self.requests, **self.counts()}
+                "requests": self.requests, "faults": self.fault_counts(), **self.counts()}
+
+    def fault_counts(self) -> dict:
+        """Requests faulted since the faults were last set (tests' and drills' figures)."""
+        f = self.sim.faults
+        return {"throttled": f.throttled, "service_faults": f.faulted, "dropped": f.dropped,
+                "cut": f.cut, "hung": f.hung}
 
     def status(self) -> dict:
         idle_for = time.monotonic() - self.previous_request
