@@ -657,7 +657,13 @@ class _Retirer:
     def _retire(self, hit: Mapping, outcome: _Outcome) -> None:
         hit_id = hit["HITId"]
         if hit.get("HITStatus") in LIVE_STATES:
-            self._call("update_expiration_for_hit", HITId=hit_id, ExpireAt=PAST)
+            try:
+                self._call("update_expiration_for_hit", HITId=hit_id, ExpireAt=PAST)
+            except Exception as exc:
+                # MTurk refuses the same expiry twice (mturk-evidence.md #12): botocore's
+                # retry after a lost answer meets its first try's work. The HIT is expired.
+                if not _already_processed(exc):
+                    raise
             outcome.expired = True
         pending = int(hit.get("NumberOfAssignmentsPending", 0))
         if pending:
@@ -704,6 +710,15 @@ class _Retirer:
                 raise
             return True
         return hit.get("HITStatus") == "Disposed"
+
+
+def _already_processed(exc: Exception) -> bool:
+    """MTurk's answer to a request it has done before: ``The idempotency token "…" has
+    already been processed.`` (RequestError; its TurkErrorCode is not known for sure)."""
+    if error_codes(exc)[0] != "RequestError":
+        return False
+    message = str(getattr(exc, "response", {}).get("Error", {}).get("Message", ""))
+    return "has already been processed" in message
 
 
 def _reason(exc: Exception) -> str:

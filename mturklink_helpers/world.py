@@ -325,7 +325,8 @@ class World:
         self.admin("propagation-delay", seconds=float(seconds))
 
     def state(self) -> dict:
-        """Steps, balances, clock and counts of users, keys and HITs (never a secret)."""
+        """Steps, balances, clock, counts of users, keys and HITs, and of requests faulted
+        since the faults were last set (never a secret)."""
         return self.admin("state")
 
     # --- internals ------------------------------------------------------------------------

@@ -11,10 +11,12 @@ from mturklink_helpers.hits import (
     list_kit_hits,
     review,
 )
+from mturklink_helpers.retry import BULK_MAX_ATTEMPTS
 
 
 def test_test_hit_under_faults(case, rig, stop_message):
-    client = rig.mturk(rig.new_key())
+    key = rig.new_key()
+    client = rig.mturk(key)  # as the test HIT form builds it (retry.MAX_ATTEMPTS)
     made = {}
 
     def test_hit():
@@ -37,8 +39,9 @@ def test_test_hit_under_faults(case, rig, stop_message):
     else:
         stop_message(error)
 
-    # Faults gone: clean-up finds the HIT, whatever happened (even one whose creation was
-    # never confirmed), and nothing is left.
-    report = cleanup(client, approve_submitted=True, max_rate=1000)
+    # Faults gone: clean-up (as the form runs it) finds the HIT, whatever happened (even one
+    # whose creation was never confirmed), and nothing is left.
+    bulk = rig.mturk(key, max_attempts=BULK_MAX_ATTEMPTS)
+    report = cleanup(bulk, approve_submitted=True, max_rate=1000)
     assert report.found == len(hits) and report.done and list_kit_hits(client) == []
     rig.record("test HIT", error is None, lost=f"{len(hits) - len(report.deleted)} HITs")

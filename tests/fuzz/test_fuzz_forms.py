@@ -1,4 +1,5 @@
-"""The forms as a learner types into them, driven as Python objects in one demo world.
+"""The forms as a learner types into them, driven as Python objects on one demo world (the
+session's world process, tests/conftest.py), all given one demo-mode ``Kit``.
 
 Whatever goes into a text field, a path, a reward or a worker count, or comes in as an
 uploaded file (ipywidgets 8 FileUpload value), the status line then says ✓ or one clean ✗
@@ -20,9 +21,9 @@ from hypothesis import event, example, given, note
 from hypothesis import strategies as st
 from ipywidgets.widgets.widget import _instances
 
-from mturklink_helpers.demo import stop_demo
 from mturklink_helpers.endpoints import Environment
-from mturklink_helpers.kit import state
+from mturklink_helpers.kit import Kit
+from mturklink_helpers.problems import catch_up
 from mturklink_helpers.widgets import (
     CreateIamUserForm,
     LoadCredentialsForm,
@@ -73,15 +74,15 @@ def text_of(value) -> str:
     return str(value)
 
 
-class Kit:
-    """One demo world, its key, the four forms and a folder to put files in."""
+class Forms:
+    """One demo kit on the world, its key, the four forms and a folder to put files in."""
 
-    def __init__(self, folder: Path):
-        self.folder = folder
-        state.world(through_step=4)  # steps 1-4 done, the IAM user's key loaded
-        self.key = state.key
-        self.load, self.iam = LoadCredentialsForm(), CreateIamUserForm()
-        self.hit, self.mode = TestHitForm(), ModeChooser()
+    def __init__(self, folder: Path, kit: Kit):
+        self.folder, self.kit = folder, kit
+        catch_up(kit, 4)  # steps 1-4 done, the IAM user's key loaded
+        self.key = kit.key
+        self.load, self.iam = LoadCredentialsForm(kit=kit), CreateIamUserForm(kit=kit)
+        self.hit, self.mode = TestHitForm(kit=kit), ModeChooser(kit=kit)
         self.states = WidgetStates()
         self.examples = 0
         buttons = [self.load.load_button, self.iam.create_button, self.mode.apply_button,
@@ -90,24 +91,26 @@ class Kit:
         self.labels = {id(b): b.description for b in buttons}
 
     def restore(self) -> None:
-        """What an example may have changed in the kit's state, back as it was."""
-        state.mode, state.key, state.environment = "demo", self.key, Environment.SANDBOX
+        """What an example may have changed in the kit (mode, environment, key), back."""
+        if self.kit.mode != "demo" or self.kit.environment is not Environment.SANDBOX:
+            self.kit.set_mode("demo", Environment.SANDBOX)
+        self.kit.key = self.key
 
 
 @pytest.fixture(scope="module")
-def kit(tmp_path_factory):
+def forms(tmp_path_factory, session_world, world_home):
+    """The forms on the session's world, reset once for this module (10,000 examples share
+    it, as a learner's clicks share theirs)."""
     folder = tmp_path_factory.mktemp("fuzz-forms")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("HOME", str(folder / "home"))
-        mp.setenv("MTURKLINK_HOME", str(folder / "mturklink"))
+        mp.setenv("MTURKLINK_HOME", str(world_home))
+        mp.delenv("MTURKLINK_MODE", raising=False)
         mp.chdir(folder)
-        stop_demo()
-        state.mode, state.key, state.environment = "demo", None, Environment.SANDBOX
-        try:
-            yield Kit(folder)
-        finally:
-            stop_demo()
-            state.key = None
+        session_world.admin("reset")
+        for name in ("settings.json", "progress.json"):
+            (world_home / name).unlink(missing_ok=True)
+        yield Forms(folder, Kit("demo", Environment.SANDBOX, home_dir=world_home))
 
 
 NO_FILE = KeyFile(b"", "")
@@ -175,7 +178,7 @@ def mode(kit, x):
     form.apply_button.click()
     if form.environment.value == "production" and not form.understand.value:
         assert "Production was not chosen" in form.status_text
-        assert state.environment is Environment.SANDBOX
+        assert kit.kit.environment is Environment.SANDBOX
     return form, form.apply_button
 
 
@@ -266,18 +269,18 @@ def typed_path(kind: str, text: str = "") -> dict:
 @example(typed_path("nul"))
 @example(typed_path("typed", "~nobody-here/credentials.csv"))
 @given(inputs())
-def test_forms_answer_anything_typed_or_uploaded_with_one_clean_sentence(kit, x):
+def test_forms_answer_anything_typed_or_uploaded_with_one_clean_sentence(forms, x):
     note(repr(x))
-    kit.restore()
-    form, button = ACT[x["action"]](kit, x)
+    forms.restore()
+    form, button = ACT[x["action"]](forms, x)
     event(x["action"])
     if button is not None:
-        check_form(form, button, kit.labels[id(button)], key_form=x["action"] in FILE_ACTIONS)
+        check_form(form, button, forms.labels[id(button)], key_form=x["action"] in FILE_ACTIONS)
     if x["action"] == "upload":
-        assert kit.load.upload.value == ()  # the file's bytes are dropped at once
-    secrets = [kit.key.reveal_secret()]
+        assert forms.load.upload.value == ()  # the file's bytes are dropped at once
+    secrets = [forms.key.reveal_secret()]
     if x["action"] == "upload" or (x["action"] == "path" and x["path_kind"] == "file"):
         secrets += [x["file"].secret] if x["file"].secret else []  # the file's own secret
-    if state.key is not None:
-        secrets.append(state.key.reveal_secret())
-    check_no_secret(kit, secrets)
+    if forms.kit.key is not None:
+        secrets.append(forms.kit.key.reveal_secret())
+    check_no_secret(forms, secrets)
