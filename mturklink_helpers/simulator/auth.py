@@ -55,6 +55,18 @@ class _KeyEntry:
     born: dt.datetime  # when the key was created, on the simulator clock
 
 
+def _mark_used(key) -> None:
+    """Record, as AWS does, that the key signed a request (``GetAccessKeyLastUsed`` reads it).
+    moto records IAM's and STS's own requests; MTurk's pass through here. Marked once the
+    signature is proven (the key was used), whether or not the policy then allows the call.
+    ServiceName "mechanicalturk" is IAM's namespace for MTurk (AWS's own value not observed)."""
+    from moto.core import utils as moto_utils
+    from moto.iam.models import AccessKeyLastUsed
+
+    key.last_used = AccessKeyLastUsed(timestamp=moto_utils.utcnow(), service="mechanicalturk",
+                                      region=REGION)
+
+
 def _split_authorization(value: str) -> tuple[str, str, str] | None:
     """(credential scope, signed headers, signature) from a SigV4 Authorization header."""
     if not value.startswith("AWS4-HMAC-SHA256 "):
@@ -106,6 +118,7 @@ class Authenticator:
         if not self._signature_ok(entry, method, url, headers, body, region, service,
                                   signed_headers, signature):
             raise err.InvalidSignatureException()
+        _mark_used(entry.key)
         decision = self._permitted(entry.iam_backend, user, "mechanicalturk:" + action)
         if decision != "allowed":
             raise err.AccessDeniedException(user.arn, "mechanicalturk:" + action,

@@ -14,7 +14,9 @@ import functools
 import json
 import threading
 
-NAMES = ("AmazonMechanicalTurkFullAccess", "AmazonMechanicalTurkReadOnly", "IAMFullAccess")
+NAMES = ("AmazonMechanicalTurkFullAccess", "AmazonMechanicalTurkReadOnly", "IAMFullAccess",
+         # what AWS attaches to a user whose key it finds leaked (the kit's revoke-key lesson)
+         "AWSCompromisedKeyQuarantineV2", "AWSCompromisedKeyQuarantineV3")
 _lock = threading.Lock()
 _users = 0
 _original = None
