@@ -22,6 +22,8 @@ mturklink: check and set up the keys that link AWS, MTurk and CloudResearch (Tur
   doctor           check an access key step by step and name the step of the guide that
                    fixes whatever is wrong (read-only: nothing is created or spent)
   create-iam-user  do guide step 4 from an admin profile: IAM user, MTurk policy, access key
+  rotate-key       replace an access key with a new one, CloudResearch included (docs/keys.md)
+  revoke-key       a leaked key: deactivate it at once, then what to do next
 """
 
 EPILOG = """\
@@ -110,6 +112,7 @@ def _parser() -> argparse.ArgumentParser:
                         help="how long to wait for the new key to work (default 120)")
     create.add_argument("--json", action="store_true", help="print the result as JSON")
     _where(create)
+    _add_key_parsers(commands)
     _add_demo_parser(commands)
     return parser
 
@@ -223,6 +226,8 @@ def main(argv: list[str] | None = None) -> int:
         return _create(args)
     if args.command == "demo":
         return _demo(args)
+    if args.command in ("rotate-key", "revoke-key"):
+        return _keys(args)
     parser.print_help()
     return EXIT_BAD_INPUT
 
@@ -357,3 +362,138 @@ def _demo_report(world, folder, as_json: bool, handle) -> int:
     _say(f"  {info['saved_changes']} saved changes in {info['state_dir']}; it stops after "
          f"{info['idle_timeout'] / 60:g} idle minutes; memory {info['memory_mb']} MB.")
     return EXIT_OK
+
+
+# --- rotate-key and revoke-key: the key's life cycle (mturklink_helpers.rotation, docs/keys.md) --
+
+ROTATE_HELP = """\
+Replace an access key with a new one of the same IAM user, CloudResearch included:
+make the second key (IAM allows two), prove it on both MTurk endpoints, save it to --out
+(readable by you only; never over an existing file unless --overwrite), and show what to
+paste into CloudResearch. Then it stops: once CloudResearch has the new key, run it again
+with --confirm-cloudresearch; only then is the old key deactivated, checked with AWS's
+GetAccessKeyLastUsed (a use after your confirmation means something still holds it: it
+stays inactive and is not deleted), and deleted.
+
+Interrupted at any point, run the same command again: it finishes the job, without a third
+key and without a key nobody holds (its plan is in $MTURKLINK_HOME/rotation-<mode>.json,
+never a secret).
+"""
+
+REVOKE_HELP = """\
+A leaked key: deactivate it at once (nobody can use it after this), then say what comes next:
+a new key (rotate-key), CloudResearch, and what AWS's quarantine policy
+(AWSCompromisedKeyQuarantineV2/V3) means if AWS found the leak first. --delete also deletes
+the key (it cannot be made active again).
+"""
+
+KEYS_EPILOG = """\
+exit codes: 0 done, 1 a step is left (confirm CloudResearch, a key still in use, two keys
+            already), 2 bad input, 3 could not check (no answer: run it again)
+
+examples:
+  python -m mturklink_helpers rotate-key --demo
+  python -m mturklink_helpers rotate-key --demo --confirm-cloudresearch
+  python -m mturklink_helpers rotate-key --admin-profile default --credentials credentials.csv
+  python -m mturklink_helpers revoke-key --admin-profile default --credentials leaked.csv
+"""
+
+
+def _add_key_parsers(commands) -> None:
+    rotate = commands.add_parser(
+        "rotate-key", help="replace an access key with a new one, CloudResearch included",
+        description=ROTATE_HELP, epilog=KEYS_EPILOG, formatter_class=RAW)
+    revoke = commands.add_parser(
+        "revoke-key", help="a leaked key: deactivate it at once, then what comes next",
+        description=REVOKE_HELP, epilog=KEYS_EPILOG, formatter_class=RAW)
+    for command in (rotate, revoke):
+        command.add_argument("--admin-profile", metavar="P",
+                             help="a profile allowed to manage IAM users (with --demo: the demo "
+                                  "world's administrator)")
+        source = command.add_mutually_exclusive_group()
+        source.add_argument("--credentials", metavar="FILE",
+                            help="the key's file (default with --demo: the key your notebooks "
+                                 "loaded)")
+        source.add_argument("--key-id", metavar="ID",
+                            help="the key's Access Key ID, when you have no file")
+        command.add_argument("--json", action="store_true", help="print the result as JSON")
+        _where(command)
+    rotate.add_argument("--out", metavar="FILE",
+                        help="where to save the new key (default credentials-new.csv beside the "
+                             "old file)")
+    rotate.add_argument("--overwrite", action="store_true",
+                        help="allow --out to replace an existing file (even the old key's)")
+    rotate.add_argument("--confirm-cloudresearch", "--yes", dest="confirm", action="store_true",
+                        help="CloudResearch has the new key: deactivate, check and delete the old")
+    rotate.add_argument("--max-wait", type=float, default=120.0, metavar="SECONDS",
+                        help="how long to wait for the new key to work (default 120)")
+    revoke.add_argument("--delete", action="store_true",
+                        help="delete the key too, after deactivating it")
+
+
+def _keys(args) -> int:
+    from botocore.exceptions import BotoCoreError
+
+    from .credentials import CredentialsFileError, load_credentials
+    from .iam import IamSetupError
+    from .rotation import revoke_key, rotate_key
+    from .world import WorldError
+
+    rotating = args.command == "rotate-key"
+    if not args.demo and not args.admin_profile:
+        _say("error: name an administrator's profile with --admin-profile (or use --demo for "
+             "your demo world)", sys.stderr)
+        return EXIT_BAD_INPUT
+    if not args.demo and not (args.credentials or args.key_id):
+        _say(f"error: name the key to {'rotate' if rotating else 'revoke'} with --credentials "
+             "FILE or --key-id ID", sys.stderr)
+        return EXIT_BAD_INPUT
+
+    def show(p) -> None:
+        if not args.json:
+            _say(f"  … {p.message}", sys.stderr)
+
+    try:
+        kit = _kit(args)
+        key = load_credentials(args.credentials) if args.credentials else args.key_id
+        if key is None and kit.key is None:
+            raise CredentialsFileError(
+                "no key is loaded in your notebooks yet", source="the demo world",
+                fix="load credentials.csv in notebook 04, or pass --credentials FILE")
+        admin = kit.admin(args.admin_profile)
+        if rotating:
+            result = rotate_key(kit, key, admin=admin, old_path=args.credentials, out=args.out,
+                                overwrite=args.overwrite, confirm=args.confirm,
+                                max_wait=args.max_wait, progress=show)
+            if (result.needs_confirmation and not args.json and sys.stdin is not None
+                    and sys.stdin.isatty()):
+                _say(result.summary())
+                answer = input("Type yes once CloudResearch has the new key (anything else "
+                               "stops here; run this again later): ")
+                if answer.strip().lower() not in ("y", "yes"):
+                    return EXIT_STEP_MISSING
+                result = rotate_key(kit, key, admin=admin, old_path=args.credentials,
+                                    confirm=True, max_wait=args.max_wait, progress=show)
+        else:
+            result = revoke_key(kit, key if key is not None else kit.key, admin=admin,
+                                delete=args.delete, key_path=args.credentials)
+    except (CredentialsFileError, FileExistsError) as exc:
+        _say(f"error: {exc}", sys.stderr)
+        return EXIT_BAD_INPUT
+    except WorldError as exc:
+        _say(f"error: {exc}", sys.stderr)
+        return EXIT_COULD_NOT_CHECK
+    except IamSetupError as exc:
+        if args.json:
+            _say(json.dumps({"ok": False, "error": str(exc)}, indent=2))
+        else:
+            _say(f"error: {exc}", sys.stderr)
+        if exc.unanswered:
+            return EXIT_COULD_NOT_CHECK
+        return EXIT_BAD_INPUT if exc.bad_input else EXIT_STEP_MISSING
+    except BotoCoreError as exc:
+        _say(f"error: the admin profile {args.admin_profile!r} cannot be used ({exc}); set it up "
+             "with `aws configure --profile NAME`", sys.stderr)
+        return EXIT_BAD_INPUT
+    _say(json.dumps(result.to_dict(), indent=2) if args.json else result.summary())
+    return result.exit_code if rotating else EXIT_OK

@@ -289,6 +289,17 @@ def rotate_key(
     admin_session = as_session(admin if admin is not None else kit.admin())
     iam = client(admin_session, "iam", kit.endpoints)
     state = _load_state(kit)
+    stale = None
+    if state is not None and state["old_key_id"] != old_id and state["step"] != "done":
+        try:  # a plan whose keys are gone (the demo world was reset, the user deleted) is stale
+            _owner(iam, state["old_key_id"])
+        except IamSetupError as exc:
+            if not exc.bad_input:
+                raise
+            gone = [k for k in (state["old_key_id"], state.get("new_key_id")) if k]
+            stale = (f"an unfinished rotation of {mask_key_id(gone[0])} was forgotten: its keys "
+                     "no longer exist")
+            state = None
     if state is not None and state["old_key_id"] != old_id:
         if state["step"] != "done":
             raise IamSetupError(
@@ -315,6 +326,8 @@ def rotate_key(
     confirm = confirm and not early_confirm
     result = _result(state)
     notes = result.notes
+    if stale:
+        notes.append(stale)
     if early_confirm:
         notes.append("the confirmation was not counted: CloudResearch cannot have a key you had "
                      "not seen yet. Put the new key into CloudResearch, then confirm")
@@ -633,8 +646,8 @@ def revoke_key(kit: Kit, key: AccessKey | str, *, admin=None, delete: bool = Fal
     CloudResearch, and AWS's quarantine policy if AWS found the leak first."""
     from .clients import as_session
 
-    key_id = _old_key_id(key)
     iam = client(as_session(admin if admin is not None else kit.admin()), "iam", kit.endpoints)
+    key_id = _resolve_masked(iam, key) if _is_masked(key) else _old_key_id(key)
     user, used, service = _owner(iam, key_id)
     before = {k.access_key_id: k for k in _call("list the user's access keys", list_keys, iam, user)}
     was_active = before.get(key_id) is None or before[key_id].status == "Active"
@@ -654,11 +667,33 @@ def revoke_key(kit: Kit, key: AccessKey | str, *, admin=None, delete: bool = Fal
     return result
 
 
+def _is_masked(key) -> bool:
+    return isinstance(key, str) and ("…" in key or "..." in key)
+
+
+def _resolve_masked(iam, masked: str) -> str:
+    """The full id of the one key of this account shown as ``AKIA…WXYZ`` (as the kit shows ids)."""
+    wanted = masked.strip().replace("...", "…")
+    found = []
+    for page in _call("list the account's users", lambda: list(
+            iam.get_paginator("list_users").paginate())):
+        for user in page["Users"]:
+            listed = _call("list a user's access keys", iam.list_access_keys,
+                           UserName=user["UserName"])
+            found += [m["AccessKeyId"] for m in listed["AccessKeyMetadata"]
+                      if mask_key_id(m["AccessKeyId"]) == wanted]
+    if len(found) != 1:
+        raise IamSetupError(f"{'no' if not found else 'more than one'} access key of this account "
+                            f"looks like {wanted[:12]}: give the whole Access Key ID, or the key's "
+                            "file (--credentials)", bad_input=True)
+    return found[0]
+
+
 def _next_steps(kit: Kit, r: Revocation, key_path) -> list[str]:
     demo = " --demo" if kit.is_demo else ""
     path = f" --credentials {key_path}" if key_path else f" --key-id {r.key}"
     steps = []
-    active = [k for k in r.others if k.status == "Active"]
+    active = [k for k in r.other_keys if k.status == "Active"]
     if not r.deleted:
         steps.append(
             "Make a new key and hand it to CloudResearch: `python -m mturklink_helpers rotate-key"
