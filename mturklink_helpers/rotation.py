@@ -246,6 +246,10 @@ def _file_key(path: str | None) -> AccessKey | None:
 # --- rotation ------------------------------------------------------------------------------
 
 
+def _key_id_of(key: AccessKey | str) -> str:
+    return key.access_key_id if isinstance(key, AccessKey) else str(key).strip()
+
+
 def _old_key_id(old: AccessKey | str) -> str:
     key_id = old.access_key_id if isinstance(old, AccessKey) else str(old).strip()
     if not (key_id.isascii() and key_id.isalnum() and 16 <= len(key_id) <= 128):
@@ -276,6 +280,22 @@ def rotate_key(
     ``unanswered``), :class:`~.iam.KeyLimitError` or :class:`KeyInUse`, each one sentence.
     """
     report = progress or (lambda _p: None)
+    from .clients import as_session
+
+    admin_session = as_session(admin if admin is not None else kit.admin())
+    iam = client(admin_session, "iam", kit.endpoints)
+    state = _load_state(kit)
+    stale = None
+    if state is not None and state["step"] != "done" and _stale(iam, state):
+        # a plan whose keys are all gone (the demo world was reset, the user deleted)
+        stale = (f"an unfinished rotation of {mask_key_id(state['old_key_id'])} was forgotten: "
+                 "its keys no longer exist")
+        state = None
+    if state is not None and state["step"] != "done" and (
+            old is None or _key_id_of(old) == state.get("new_key_id")):
+        # "Run it again": with no key named, or named by the new key the kit now loads (the
+        # notebooks switch to it once it is proven), carry on with the unfinished rotation.
+        old, old_path = state["old_key_id"], old_path or state.get("old_path")
     if old is None:
         if kit.key is None:
             raise IamSetupError("no key to rotate: load its credentials.csv first (notebook 04) "
@@ -284,22 +304,6 @@ def rotate_key(
         if old_path is None:
             old_path = _loaded_path(kit)
     old_id = _old_key_id(old)
-    from .clients import as_session
-
-    admin_session = as_session(admin if admin is not None else kit.admin())
-    iam = client(admin_session, "iam", kit.endpoints)
-    state = _load_state(kit)
-    stale = None
-    if state is not None and state["old_key_id"] != old_id and state["step"] != "done":
-        try:  # a plan whose keys are gone (the demo world was reset, the user deleted) is stale
-            _owner(iam, state["old_key_id"])
-        except IamSetupError as exc:
-            if not exc.bad_input:
-                raise
-            gone = [k for k in (state["old_key_id"], state.get("new_key_id")) if k]
-            stale = (f"an unfinished rotation of {mask_key_id(gone[0])} was forgotten: its keys "
-                     "no longer exist")
-            state = None
     if state is not None and state["old_key_id"] != old_id:
         if state["step"] != "done":
             raise IamSetupError(
@@ -422,6 +426,20 @@ def rotate_key(
     _call(f"delete access key {mask_key_id(old_id)}", _delete_key, iam, state["user_name"],
           state["old_key_id"])
     return _finish(kit, state, result, None)
+
+
+def _stale(iam, state: dict) -> bool:
+    """Whether none of a plan's keys exists any more (an unanswered check raises)."""
+    for key_id in (state["old_key_id"], state.get("new_key_id")):
+        if not key_id:
+            continue
+        try:
+            _owner(iam, key_id)
+            return False
+        except IamSetupError as exc:
+            if not exc.bad_input:
+                raise
+    return True
 
 
 def _loaded_path(kit: Kit) -> str | None:

@@ -254,8 +254,8 @@ def test_the_command_line_rotates_in_two_steps(world, kit, learner, capsys, tmp_
     assert main(["rotate-key", "--demo"]) == 1  # stops for CloudResearch
     printed = capsys.readouterr()
     assert "Link Mechanical Turk" in printed.out and "--confirm-cloudresearch" in printed.out
-    assert main(["rotate-key", "--demo", "--credentials", str(old_file),
-                 "--confirm-cloudresearch", "--json"]) == 0
+    # Again, as typed the first time (the notebooks now load the new key): it carries on.
+    assert main(["rotate-key", "--demo", "--confirm-cloudresearch", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["done"] is True and out["step"] == "done"
     new_key = load_credentials(tmp_path / "credentials-new.csv")
@@ -271,3 +271,59 @@ def test_another_rotation_waits_for_the_unfinished_one(world, kit, learner, tmp_
     with pytest.raises(IamSetupError) as caught:
         rotate_key(kit, other)
     assert caught.value.bad_input and "is not finished" in str(caught.value)
+
+
+def test_the_rotation_form_in_two_clicks(world, kit, learner, tmp_path):
+    from mturklink_helpers.widgets import RotateKeyForm
+
+    old_key, old_file = learner
+    form = RotateKeyForm(kit=kit)
+    assert form.key_file.value == str(old_file.resolve())  # the key the notebooks loaded
+    form.confirm_button.click()  # too early: the new key was not shown yet
+    assert form.status_text.startswith("ℹ Note: the new key"), form.status_text
+    assert "not counted" in form.output.value
+    form.start_button.click()  # pressed again: nothing new, still waiting for CloudResearch
+    assert "Link Mechanical Turk" in form.output.value and len(keys(world)) == 2
+    form.confirm_button.click()
+    assert form.status_text.startswith("✓ Done: rotated"), form.status_text
+    new_key = load_credentials(tmp_path / "credentials-new.csv")
+    assert keys(world) == {new_key.access_key_id: "Active"}
+    no_secret(form.status.value + form.output.value + repr(form.get_state()), old_key, new_key)
+    form.start_button.click()  # once more: finished, no third key
+    assert keys(world) == {new_key.access_key_id: "Active"}
+
+
+def test_the_revoke_form_with_the_demo_leak(world, kit, learner):
+    from mturklink_helpers.widgets import RevokeKeyForm
+
+    old_key, _old_file = learner
+    form = RevokeKeyForm(kit=kit)
+    form.leak_button.click()
+    assert "AWSCompromisedKeyQuarantineV3" in form.status_text
+    form.revoke_button.click()
+    assert form.status_text.startswith("✓ Done: access key AKIA…"), form.status_text
+    assert "AWS found the leak first" in form.output.value
+    assert keys(world) == {old_key.access_key_id: "Inactive"}
+    no_secret(form.status.value + form.output.value + repr(form.get_state()), old_key)
+    form.key_file.value = "no-such-file.csv"
+    form.revoke_button.click()
+    assert form.status_text.startswith("✗ Problem:") and "no-such-file.csv" in form.status_text
+
+
+def test_lesson_04_rotates_and_revokes_in_its_kernel(tmp_path):
+    """Notebook 04 as a learner runs it (its own checks first), then its two new forms."""
+    from tests.notebooks.harness import run_lesson
+
+    then = """\
+rotate.start_button.click()
+assert rotate.status_text.startswith('ℹ Note: the new key AKIA'), rotate.status_text
+rotate.confirm_button.click()
+assert rotate.status_text.startswith('✓ Done: rotated'), rotate.status_text
+revoke.leak_button.click()
+revoke.revoke_button.click()
+assert revoke.status_text.startswith('✓ Done: access key AKIA'), revoke.status_text
+assert 'AWS found the leak first' in revoke.output.value
+"""
+    run = run_lesson("04_create_iam_user", home=tmp_path, then=[then])
+    outputs = json.dumps(run.notebook)
+    assert "Traceback" not in outputs

@@ -9,10 +9,12 @@ from .keys import CreateIamUserForm, LoadCredentialsForm
 from .mode import ModeChooser
 from .overview import Overview, accounts_map
 from .problems import DemoProblems
+from .rotation import RevokeKeyForm, RotateKeyForm
 from .test_hit import TestHitForm
 from .turkprime import TurkPrimeHandoff
 
 __all__ = [
     "ConsoleChecklist", "CreateIamUserForm", "DemoProblems", "DoctorPanel", "Form", "LoadCredentialsForm",
-    "ModeChooser", "Overview", "TestHitForm", "TurkPrimeHandoff", "accounts_map",
+    "ModeChooser", "Overview", "RevokeKeyForm", "RotateKeyForm", "TestHitForm", "TurkPrimeHandoff",
+    "accounts_map",
 ]
