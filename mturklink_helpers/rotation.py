@@ -320,7 +320,7 @@ def rotate_key(
         state = _plan(kit, iam, old_id, old_path, out, overwrite, report)
     else:
         report(Progress("resume", f"finishing the rotation stopped after step “{state['step']}”"))
-        if out is not None and os.fspath(out) != state["new_path"]:
+        if out is not None and os.fspath(Path(out).expanduser().absolute()) != state["new_path"]:
             raise IamSetupError(
                 f"this rotation saves the new key to {state['new_path']}, chosen when it began; "
                 "run it again without --out (or with that path) to finish it", bad_input=True)
@@ -379,7 +379,8 @@ def rotate_key(
 
     if state["step"] == "created":
         _prove(kit, new_key, max_wait, notes, report)
-        kit.use_key(new_key, state["new_path"])  # every notebook now loads the new key
+        if _loads_old(kit, state):
+            kit.use_key(new_key, state["new_path"])  # every notebook now loads the new key
         state["step"] = "proven"
         _save_state(kit, state)
     result.step = state["step"]
@@ -440,6 +441,11 @@ def _stale(iam, state: dict) -> bool:
             if not exc.bad_input:
                 raise
     return True
+
+
+def _loads_old(kit: Kit, state: dict) -> bool:
+    """Whether the kit's notebooks use the old key (or none): then they move to the new one."""
+    return kit.key is None or kit.key.access_key_id == state["old_key_id"]
 
 
 def _loaded_path(kit: Kit) -> str | None:
@@ -593,7 +599,7 @@ def _finish(kit, state, result, note) -> Rotation:
     done = _result(state)
     done.notes = result.notes + ([note] if note else [])
     new_key = _file_key(state.get("new_path"))
-    if new_key is not None and kit.key != new_key:
+    if new_key is not None and kit.key != new_key and _loads_old(kit, state):
         kit.use_key(new_key, state["new_path"])
     return done
 

@@ -327,3 +327,15 @@ assert 'AWS found the leak first' in revoke.output.value
     run = run_lesson("04_create_iam_user", home=tmp_path, then=[then])
     outputs = json.dumps(run.notebook)
     assert "Traceback" not in outputs
+
+
+def test_rotating_another_users_key_leaves_the_notebooks_key_alone(world, kit, learner, tmp_path):
+    mine, _ = learner
+    other_file = tmp_path / "other" / "credentials.csv"
+    other_file.parent.mkdir()
+    other = world.console_create_iam_user("lab-member", download=other_file)
+    rotate_key(kit, other, old_path=other_file)
+    assert kit.key == mine  # the notebooks keep the learner's own key
+    done = rotate_key(kit, other, confirm=True)
+    assert done.done and load_credentials(other_file.parent / "credentials-new.csv").masked_id \
+        == done.new_key
