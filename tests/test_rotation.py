@@ -169,6 +169,7 @@ def test_a_key_used_after_the_confirmation_is_not_deleted(world, kit, learner):
     message = str(caught.value)
     assert "after you confirmed" in message and "not deleted" in message
     assert "mechanicalturk" in message and caught.value.last_used is not None
+    no_secret(message + repr(caught.value), old_key)
     assert keys(world) == {old_key.access_key_id: "Inactive",
                            load_credentials(shown.new_path).access_key_id: "Active"}
     # Run again without confirming: still refused, still not deleted.
