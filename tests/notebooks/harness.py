@@ -9,6 +9,9 @@ benchmarks/bench_notebooks.py.
 
     run = run_lesson("01_create_aws_account", home=tmp_path)
 
+Each lesson's kernel finds or starts the learner's demo world in ``home``/.mturklink;
+``with learner_home(tmp_path):`` stops it afterwards.
+
 Import it as ``tests.notebooks.harness`` (the repository root is on ``sys.path``: pytest
 puts it there for the root conftest.py; the benchmark puts it there itself).
 """
@@ -16,6 +19,7 @@ puts it there for the root conftest.py; the benchmark puts it there itself).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -98,6 +102,19 @@ def doctor_names_step(step: str) -> str:
     """Notebook 07's check in a broken world: the doctor names guide step ``step``."""
     return ("doctor.run_button.click()\n"
             f"assert {f'guide step {step}'!r} in doctor.status_text, doctor.status_text\n")
+
+
+@contextlib.contextmanager
+def learner_home(home: Path):
+    """``home`` as a learner's home for lessons run with :func:`learner_env`; afterwards the
+    demo world their kernels started there (``home``/.mturklink) is stopped, not left to
+    stop by itself after an idle hour."""
+    try:
+        yield home
+    finally:
+        from mturklink_helpers import world
+
+        world.stop(home / ".mturklink")
 
 
 def read_lesson(name: str) -> nbformat.NotebookNode:
