@@ -148,7 +148,7 @@ class Run:
     ok: bool
     faulted: int  # requests the simulator throttled, failed, dropped or cut off
     retries: int  # botocore retries: the kit's only ones (no loop of its own around a call)
-    waited: float  # simulated seconds the job took
+    waited: float  # simulated seconds the job took (in the world: its clock, real time plus waits)
     lost: str = "—"  # what the job lost track of, e.g. "0 HITs"
 
 
