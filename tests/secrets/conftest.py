@@ -35,7 +35,7 @@ from mturklink_helpers import world as worlds
 # more characters, any 18 characters in a row of a secret hold such a piece.
 WINDOW = 16
 
-# Runs both here and, written into an IPython startup file, inside each notebook kernel.
+# Runs both here and, through SITECUSTOMIZE below, inside the audit's demo worlds.
 KNOWN_SECRETS_CODE = '''
 import base64 as _b64
 import hashlib as _hashlib
@@ -90,22 +90,11 @@ def uninstall_known_secrets():
 '''
 
 _namespace: dict = {}
-exec(KNOWN_SECRETS_CODE, _namespace)  # our own code, shared with the kernels
+exec(KNOWN_SECRETS_CODE, _namespace)  # our own code, shared with the worlds and the probe
 known_stem = _namespace["known_stem"]
 known_secret = _namespace["known_secret"]
 install_known_secrets = _namespace["install_known_secrets"]
 uninstall_known_secrets = _namespace["uninstall_known_secrets"]
-
-
-def kernel_startup_file(seed: str) -> str:
-    """An IPython startup file: known secrets in the kernel, and nothing left in its namespace."""
-    return (
-        "# Written by tests/secrets: moto's IAM hands out secrets the audit knows.\n"
-        "def _mturklink_audit():\n"
-        + "".join(f"    {line}\n" if line else "\n" for line in KNOWN_SECRETS_CODE.splitlines())
-        + f"    install_known_secrets({seed!r})\n\n\n"
-        "_mturklink_audit()\ndel _mturklink_audit\n"
-    )
 
 
 SITECUSTOMIZE = f"""\
@@ -268,7 +257,7 @@ def secret_tools():
     tests/simulator's conftest is also called ``conftest``)."""
     return SimpleNamespace(
         known_stem=known_stem, known_secret=known_secret, install=install_known_secrets,
-        uninstall=uninstall_known_secrets, kernel_startup_file=kernel_startup_file,
+        uninstall=uninstall_known_secrets,
         Scanner=SecretScanner, WINDOW=WINDOW, start_world=start_audit_world,
         code=KNOWN_SECRETS_CODE,
     )
