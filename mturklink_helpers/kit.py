@@ -77,7 +77,10 @@ class Kit:
 
     def __repr__(self) -> str:
         key = self.key.masked_id if self.key else "none"
-        return f"<Kit {self.mode} mode, MTurk {self.environment.value}, key {key}, {self.endpoints}>"
+        # Never starts a world just to show itself.
+        where = (self.endpoint_url or (self._world.url if self._world else "the demo world")
+                 if self.is_demo or self.endpoint_url else "AWS")
+        return f"<Kit {self.mode} mode, MTurk {self.environment.value}, key {key}, {where}>"
 
     # --- mode and environment -------------------------------------------------------------
 
