@@ -47,7 +47,7 @@ class Failure:
     fix: str  # what to do, one or two sentences
     warning: bool = False  # the key works, but see this
     note: bool = False  # the check passes; the finding is added to what it says
-    demo: str | None = None  # the demo problem (problems.py) that makes it in the world
+    demo: tuple[str, ...] = ()  # the demo problems (problems.py) that make it in the world
 
 
 FAILURES: tuple[Failure, ...] = (
@@ -64,7 +64,7 @@ FAILURES: tuple[Failure, ...] = (
             "these are temporary credentials (an ASIA… key or a session token), which MTurk does "
             "not accept", "4",
             "Use an IAM user's long-term access key (AKIA…), made in guide step 4.",
-            demo="temporary-key"),
+            demo=("temporary-key",)),
     Failure("profile_region", "config",
             "the AWS profile's region is not us-east-1; tools using it get 'Credential should "
             "be scoped to a valid region'",
@@ -83,21 +83,21 @@ FAILURES: tuple[Failure, ...] = (
             "4 j–k",
             "Tools that read the profile use the old key: save this key as the profile again "
             "(the kit's save_profile, or aws configure --profile {profile}), or delete it.",
-            warning=True, demo="stale-profile"),
+            warning=True),
     Failure("unknown_key", "identity",
             "UnrecognizedClientException / InvalidClientTokenId: 'The security token included in "
             "the request is invalid.'",
             _UNKNOWN_KEY[0], "4 i–k", _UNKNOWN_KEY[1],
-            demo="unknown-key"),
+            demo=("unknown-key",)),
     Failure("inactive_key", "identity",
             "the same answer as an unknown key: an inactive key, or one of a deleted user",
             _UNKNOWN_KEY[0], "4 i–k", _UNKNOWN_KEY[1],
-            demo="inactive-key"),
+            demo=("inactive-key",)),
     Failure("wrong_secret", "identity",
             "InvalidSignatureException / SignatureDoesNotMatch",
             "AWS knows {key}, but the secret access key does not match it", "4 j–k",
             "Copy the Secret access key from the same credentials.csv as the id (guide step "
-            "4 j–k); if it is lost, create a new access key.", demo="wrong-secret"),
+            "4 j–k); if it is lost, create a new access key.", demo=("wrong-secret",)),
     Failure("clock_skew", "identity",
             "'Signature expired' / 'Signature not yet current', or a Date header more than 5 "
             "minutes from this computer's clock",
@@ -111,7 +111,7 @@ FAILURES: tuple[Failure, ...] = (
             "account, and the guide's step 4 exists so that CloudResearch never holds it", "4",
             "Create an IAM user with AmazonMechanicalTurkFullAccess and give CloudResearch its key "
             "(guide step 4); then deactivate this root key (IAM console, your security "
-            "credentials).", demo="root-key"),
+            "credentials).", demo=("root-key",)),
     Failure("role_session", "identity",
             "an Arn with ':assumed-role/' or ':federated-user/'",
             "these are temporary credentials of a role or session", "4",
@@ -122,13 +122,13 @@ FAILURES: tuple[Failure, ...] = (
             "mechanicalturk:GetAccountBalance action' on both endpoints",
             "the key's IAM user has no permission to use MTurk", "4 f–h",
             "Attach the AmazonMechanicalTurkFullAccess policy to the IAM user (guide step 4 f–h).",
-            demo="no-policy"),
+            demo=("no-policy",)),
     Failure("explicit_deny", "sandbox",
             "AccessDeniedException '… with an explicit deny in an identity-based policy'",
-            _EXPLICIT_DENY[0], "4 f–h", _EXPLICIT_DENY[1], demo="deny-all"),
+            _EXPLICIT_DENY[0], "4 f–h", _EXPLICIT_DENY[1], demo=("deny-all",)),
     Failure("mfa_required", "sandbox",
             "the same answer as an explicit Deny: a policy that allows MTurk only with MFA",
-            _EXPLICIT_DENY[0], "4 f–h", _EXPLICIT_DENY[1], demo="mfa-required"),
+            _EXPLICIT_DENY[0], "4 f–h", _EXPLICIT_DENY[1], demo=("mfa-required",)),
     Failure("organisation_deny", "sandbox",
             "AccessDeniedException '… with an explicit deny in a service control policy'",
             "your AWS organisation forbids MTurk for this account (a service control policy)",
@@ -140,13 +140,13 @@ FAILURES: tuple[Failure, ...] = (
             "account must be linked to your Amazon Mechanical Turk Account'",
             "this AWS account is not linked to an MTurk Requester account", "2",
             f"Link your AWS account at {DEVELOPER} ('Link your AWS Account', guide step 2). "
-            + LINK_WAIT, demo="not-linked"),
+            + LINK_WAIT, demo=("not-linked",)),
     Failure("sandbox_not_registered", "sandbox",
             "RequestError AWS.AccountNotLinked from the sandbox while production answers",
             "production answers, but the sandbox says this AWS account is not registered there "
             "(the most common mix-up: the sandbox is linked separately)", "3",
             f"Register for the Requester Sandbox at {SANDBOX_DEVELOPER}, signing in with the same "
-            "AWS account (guide step 3). " + LINK_WAIT, demo="sandbox"),
+            "AWS account (guide step 3). " + LINK_WAIT, demo=("sandbox",)),
     Failure("account_refused", "sandbox",
             "RequestError 'This user is not authorized to perform the requested operation.'",
             "MTurk refuses this Requester account itself, whatever the key", None,
@@ -162,25 +162,25 @@ FAILURES: tuple[Failure, ...] = (
             "the key can read MTurk but not create HITs: its IAM user has a weaker policy "
             "(AmazonMechanicalTurkReadOnly, or one without mechanicalturk:CreateHIT)", "4 f–h",
             "Attach AmazonMechanicalTurkFullAccess to the IAM user (guide step 4 f–h).",
-            demo="read-only"),
+            demo=("read-only", "cannot-create")),
     Failure("create_denied_explicit", "create_hits",
             "AccessDeniedException '… with an explicit deny …' on CreateHIT only",
             "a policy of the key's IAM user explicitly denies creating HITs", "4 f–h",
             "Remove the Deny on mechanicalturk:CreateHIT* from the IAM user's policies: "
-            "CloudResearch creates HITs (guide step 4 f–h).", demo="deny-create"),
+            "CloudResearch creates HITs (guide step 4 f–h).", demo=("deny-create",)),
     Failure("more_than_needed", "least_privilege",
             "the key may also use IAM (iam:ListUsers answers): AdministratorAccess or similar",
             "this key can do more than CloudResearch needs: it may manage IAM users", "4 f–h",
             "Give CloudResearch the key of a user with only AmazonMechanicalTurkFullAccess "
             "(guide step 4 f–h): a leaked administrator key costs far more than MTurk.",
-            warning=True, demo="admin-access"),
+            warning=True, demo=("admin-access",)),
     Failure("no_funds", "production",
             "production GetAccountBalance answers 0.00; a HIT there fails with 'This Requester "
             "has insufficient funds …'",
             "production has no prepaid balance (${other}): the sandbox is free, production HITs "
             "will be refused", None,
             f"Before a real study, buy Prepaid HITs at {PREPAID} (AWS billing alone is not "
-            "enough).", note=True, demo="no-funds"),
+            "enough).", note=True, demo=("no-funds",)),
     Failure("not_ready", "turkprime",
             "an earlier check failed",
             "not yet: {other} did not pass", "5", "Fix {where} first, then run the doctor again."),
@@ -204,7 +204,7 @@ def markdown_table() -> str:
         if f.warning or f.note:
             step += " (warning)" if f.warning else " (note)"
         cells = [f.symptom, f"`{f.check}`", step, _plain(f.summary), _plain(f.fix),
-                 f"`{f.demo}`" if f.demo else "—"]
+                 ", ".join(f"`{d}`" for d in f.demo) or "—"]
         rows.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(rows)
 

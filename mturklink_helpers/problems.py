@@ -93,23 +93,14 @@ def make_problem(kit: Kit, problem: str) -> AccessKey:
         key = world.root_key()
     elif problem in _POLICIES:
         key = _user_with_policy(kit, problem)
-    elif problem == "unknown-key":
-        import secrets
-        import string
-
-        alphabet = string.ascii_uppercase + "234567"
-        key = AccessKey("AKIA" + "".join(secrets.choice(alphabet) for _ in range(16)),
-                        "".join(secrets.choice(string.ascii_letters + string.digits)
-                                for _ in range(40)), source="credentials.csv (made up)")
+    elif problem in ("unknown-key", "temporary-key"):
+        # A made-up key: AWS never issued it. The temporary one is refused on its shape
+        # (ASIA…) before any call; moto's GetSessionToken would hand out AWS's example id.
+        key = _made_up_key("AKIA" if problem == "unknown-key" else "ASIA")
     elif problem == "inactive-key":
         key = world.console_create_iam_user("inactive-user", replace_keys=True)
         _iam(kit).update_access_key(UserName="inactive-user", AccessKeyId=key.access_key_id,
                                     Status="Inactive")
-    elif problem == "temporary-key":
-        made = kit.aws("sts", world.admin_key()).get_session_token()  # the console user's
-        temporary = made["Credentials"]
-        key = AccessKey(temporary["AccessKeyId"], temporary["SecretAccessKey"],
-                        source="a session's temporary credentials")
     elif problem == "no-funds":
         world.set_balance("0.00")
     if key is None:
@@ -137,4 +128,14 @@ def _user_with_policy(kit: Kit, problem: str) -> AccessKey:
     _iam(kit).put_user_policy(UserName=user, PolicyName=problem,
                               PolicyDocument=json.dumps(document))
     return key
+
+
+def _made_up_key(prefix: str) -> AccessKey:
+    import secrets
+    import string
+
+    alphabet = string.ascii_uppercase + "234567"
+    return AccessKey(prefix + "".join(secrets.choice(alphabet) for _ in range(16)),
+                     "".join(secrets.choice(string.ascii_letters + string.digits)
+                             for _ in range(40)), source="credentials.csv (made up)")
 

@@ -38,6 +38,7 @@ def clone(tmp_path, monkeypatch):
 @pytest.fixture
 def demo_state():
     from mturklink_helpers.demo import stop_demo
+
     from mturklink_helpers.kit import state
 
     stop_demo()

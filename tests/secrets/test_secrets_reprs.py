@@ -82,6 +82,8 @@ def qualified(obj) -> str:
 def carriers(tmp_path_factory, audit_seed, secret_tools):
     """Instances of every class that can hold or see a secret, made the way the kit makes
     them, in a demo world whose every key has a known secret."""
+    from mturklink_helpers.demo import stop_demo
+
     from mturklink_helpers import hits
     from mturklink_helpers.credentials import (
         AccessKey,
@@ -90,7 +92,6 @@ def carriers(tmp_path_factory, audit_seed, secret_tools):
         load_environment,
         load_profile,
     )
-    from mturklink_helpers.demo import stop_demo
     from mturklink_helpers.doctor import diagnose
     from mturklink_helpers.fees import estimate_cost
     from mturklink_helpers.iam import IamSetupError, KeyLimitError, provision_iam_user
