@@ -52,7 +52,7 @@ def test_every_key_file_the_kit_writes_is_private_and_git_ignored(clone, demo_st
     from mturklink_helpers.cli import _parser
     from mturklink_helpers.credentials import load_credentials, save_profile, write_credentials
     from mturklink_helpers.widgets import ConsoleChecklist, CreateIamUserForm
-    from mturklink_helpers.widgets.console import DEMO_DOWNLOAD
+    from mturklink_helpers.kit import DEMO_DOWNLOAD
 
     notebooks = clone / "notebooks"
     written = []

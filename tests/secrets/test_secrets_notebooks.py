@@ -27,7 +27,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from mturklink_helpers.widgets.console import DEMO_DOWNLOAD
+from mturklink_helpers.kit import DEMO_DOWNLOAD
 from mturklink_helpers.widgets.keys import CreateIamUserForm
 from tests.notebooks.harness import CHECKS, learner_env, run_lesson_async
 
