@@ -170,7 +170,7 @@ class Diagnosis:
         if first is None:
             warned = [c for c in self.checks if c.status is Status.WARNING]
             if warned:
-                return f"This key works, but see the warning above: {warned[0].fix}"
+                return f"This key works, but {warned[0].summary}. {warned[0].fix}"
             return ("All checks passed: this key is ready for CloudResearch (TurkPrime), "
                     "guide step 5.")
         where = f"guide step {first.step}" if first.step else "not a step of the guide"

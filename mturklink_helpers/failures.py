@@ -170,7 +170,7 @@ FAILURES: tuple[Failure, ...] = (
             "CloudResearch creates HITs (guide step 4 f–h).", demo=("deny-create",)),
     Failure("more_than_needed", "least_privilege",
             "the key may also use IAM (iam:ListUsers answers): AdministratorAccess or similar",
-            "this key can do more than CloudResearch needs: it may manage IAM users", "4 f–h",
+            "it can do more than CloudResearch needs: it may manage IAM users", "4 f–h",
             "Give CloudResearch the key of a user with only AmazonMechanicalTurkFullAccess "
             "(guide step 4 f–h): a leaked administrator key costs far more than MTurk.",
             warning=True, demo=("admin-access",)),
