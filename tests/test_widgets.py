@@ -100,9 +100,14 @@ def test_doctor_panel_names_the_step(problem, step, kit):
 def test_every_problem_in_turn_twice_in_one_world(kit):
     # A learner in notebook 07 tries one mistake after another, then again: each time the
     # world changes and the doctor follows (keys are replaced, never past IAM's two-key limit).
-    expected = {"none": "✓", "not-linked": "step 2", "sandbox": "step 3", "no-policy": "step 4 f–h",
-                "read-only": "step 4 f–h", "wrong-secret": "step 4 j–k",
-                "root-key": "use its key instead (guide step 4)"}
+    expected = {"none": "✓ Done", "not-linked": "step 2", "sandbox": "step 3",
+                "no-policy": "step 4 f–h", "read-only": "step 4 f–h", "cannot-create": "step 4 f–h",
+                "deny-create": "step 4 f–h", "deny-all": "step 4 f–h", "mfa-required": "step 4 f–h",
+                "admin-access": "more than CloudResearch needs", "wrong-secret": "step 4 j–k",
+                "unknown-key": "step 4 i–k", "inactive-key": "step 4 i–k",
+                "temporary-key": "guide step 4 (key shape)", "root-key": "guide step 4 (who",
+                "no-funds": "✓ Done"}
+    assert set(expected) == set(DEMO_PROBLEMS)
     breaker, doctor = DemoProblems(kit=kit), DoctorPanel(kit=kit)
     for problem in list(DEMO_PROBLEMS) * 2:
         breaker.problem.value = problem
