@@ -356,8 +356,14 @@ def rig(case, request, monkeypatch):
     # No key of the tester's may reach moto, and no AWS profile either.
     for name in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
         monkeypatch.delenv(name, raising=False)
+    from moto.core.authorization import enable_iam_authentication
+
     with mock_aws(), mock_mturk() as sim:
-        yield InProcessRig(case, sim, _botocore_waits_on(monkeypatch, SimClock(sim.clock)))
+        made = InProcessRig(case, sim, _botocore_waits_on(monkeypatch, SimClock(sim.clock)))
+        # From here on moto checks every key and its policies, as AWS and the world do (the
+        # doctor's least-privilege check asks IAM what a learner's key may do).
+        with enable_iam_authentication():
+            yield made
 
 
 # --- what a learner reads when a job stops -----------------------------------------------------

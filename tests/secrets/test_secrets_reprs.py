@@ -64,6 +64,7 @@ SECRET_FREE = {
     "mturklink_helpers.simulator.questions.QuestionError": "a sentence about question XML",
     "mturklink_helpers.simulator.questions.Field": "a form field of a HIT's question",
     "mturklink_helpers.simulator.questions.Question": "a HIT's parsed question",
+    "mturklink_helpers.failures.Failure": "the words of one failure mode, fixed in the code",
     "mturklink_helpers.simulator.realism.Realism": "which of the real service's habits are on",
     "mturklink_helpers.simulator.workers.Worker": "a simulated worker's id and traits",
 }
