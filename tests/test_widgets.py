@@ -195,3 +195,29 @@ def test_longer_tokens_are_not_mistaken_for_secrets(kit):
     token = "A" * 41 + " and " + "b" * 39
     form.fail(token)
     assert token in form.status_text
+
+
+def test_a_second_click_on_create_makes_no_second_hit(kit):
+    """A double click queues a second click behind the first: one test HIT, not two."""
+    from mturklink_helpers.clients import client
+
+    form = TestHitForm(kit=kit)
+    form.create_button.click()
+    first = form.hit.hit_id
+    form.create_button.click()
+    assert form.hit.hit_id == first and "already there" in form.status_text
+    assert len(client(kit.key, "mturk", kit.endpoints).list_hits()["HITs"]) == 1
+
+
+def test_step_5_is_not_done_until_the_learner_ticks_it(kit):
+    """The kit cannot see CloudResearch's site: the doctor alone does not make step 5 done."""
+    catch_up(kit, 4)
+    form = ConsoleChecklist(5, kit=kit)
+    form.check_button.click()
+    assert form.status_text.startswith("ℹ Note: the kit cannot see step 5")
+    assert 5 not in kit.steps_done()
+    for box in form.boxes:
+        box.value = True
+    form.check_button.click()
+    assert form.status_text.startswith("✓ Done: step 5 is done"), form.status_text
+    assert 5 in kit.steps_done()
