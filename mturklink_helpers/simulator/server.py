@@ -49,7 +49,7 @@ class SimulatorApp:
         path = environ.get("PATH_INFO", "")
         if path.startswith("/_admin/"):  # the console is never dropped
             return self._admin(path[len("/_admin/"):], environ, start_response)
-        if path.startswith("/moto-api") and not self.allow_moto_api:
+        if path.lstrip("/").startswith("moto-api") and not self.allow_moto_api:  # "//moto-api" too
             return _refuse_moto_api(start_response)
         fault = self.simulator.faults.network_fault()
         # Every service on the port (MTurk, IAM, STS): a flaky network does not pick one.

@@ -58,7 +58,8 @@ def test_sts_refuses_an_inactive_key(server):
     assert error_of(excinfo)[0] == "InvalidClientTokenId"
 
 
-@pytest.mark.parametrize("path", ["/moto-api/reset", "/moto-api/data.json", "/moto-api/"])
+@pytest.mark.parametrize("path", ["/moto-api/reset", "/moto-api/data.json", "/moto-api/",
+                                  "//moto-api/reset"])
 def test_moto_api_is_not_served(server, path):
     """moto's /moto-api/ can reset the world or dump it, secrets included: refused."""
     before = server.iam.list_users()["Users"]
