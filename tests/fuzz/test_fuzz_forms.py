@@ -107,7 +107,8 @@ def kit(tmp_path_factory):
             yield Kit(folder)
         finally:
             stop_demo()
-            state.key = None
+            # the last example may have chosen production: later modules expect the sandbox
+            state.key, state.environment = None, Environment.SANDBOX
 
 
 NO_FILE = KeyFile(b"", "")
