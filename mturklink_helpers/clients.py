@@ -80,8 +80,32 @@ def client(credentials, service: str, endpoints: Endpoints | str | None = None,
     """
     endpoints = Endpoints.of(endpoints)
     url = endpoints.mturk(environment) if service == "mturk" else endpoints.aws()
-    return as_session(credentials).client(service, region_name=REGION, endpoint_url=url,
+    made = as_session(credentials).client(service, region_name=REGION, endpoint_url=url,
                                           config=client_config(max_attempts))
+    made.meta.events.register("before-parse", _refuse_cut_off_answers)
+    return made
+
+
+def _refuse_cut_off_answers(response_dict=None, **_kwargs) -> None:
+    """An answer cut off mid-way is no answer: botocore reads answers without checking their
+    length (urllib3's ``enforce_content_length=False``), so half an answer reaches its parser,
+    which raises a bare ``ResponseParserError`` (no BotoCoreError) holding the half answer, a
+    new key's secret among it for CreateAccessKey. Said here as what it is, a BotoCoreError
+    (:mod:`.errors`: no answer) that holds only two numbers."""
+    if not response_dict:
+        return
+    body = response_dict.get("body")
+    expected = (response_dict.get("headers") or {}).get("content-length")
+    if expected is None or not isinstance(body, bytes | bytearray):
+        return
+    try:
+        expected = int(expected)
+    except ValueError:
+        return
+    if len(body) < expected:
+        from botocore.exceptions import IncompleteReadError
+
+        raise IncompleteReadError(actual_bytes=len(body), expected_bytes=expected)
 
 
 def mturk_client(credentials, environment: Environment | str = Environment.SANDBOX,

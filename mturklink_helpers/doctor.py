@@ -24,13 +24,16 @@ row linking to its notebook) and JSON (``to_json``). It never holds a secret.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import html
 import json
 import os
 import textwrap
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import steps
@@ -38,6 +41,7 @@ from .clients import Endpoints, client
 from .credentials import AccessKey, CredentialsFileError, check_key
 from .endpoints import Environment
 from .errors import Kind, Meaning, classify
+from .failures import failure
 from .retry import Wait
 
 if TYPE_CHECKING:
@@ -166,7 +170,7 @@ class Diagnosis:
         if first is None:
             warned = [c for c in self.checks if c.status is Status.WARNING]
             if warned:
-                return f"This key works, but see the warning above: {warned[0].fix}"
+                return f"This key works, but {warned[0].summary}. {warned[0].fix}"
             return ("All checks passed: this key is ready for CloudResearch (TurkPrime), "
                     "guide step 5.")
         where = f"guide step {first.step}" if first.step else "not a step of the guide"
@@ -272,9 +276,38 @@ def _skipped(name: str, title: str, why: str = "not checked: an earlier check fa
     return Check(name, title, Status.SKIPPED, why)
 
 
+TITLES = {
+    "key_shape": "Key shape",
+    "config": "This computer's AWS settings",
+    "identity": "Who the key belongs to",
+    "sandbox": "Sandbox access",
+    "production": "Production access",
+    "create_hits": "Permission to create HITs",
+    "least_privilege": "Only what CloudResearch needs",
+    "new_key": "A key created moments ago",
+    "turkprime": "Ready for CloudResearch (TurkPrime)",
+}
+# The probe for check 5: a CreateHIT that MTurk must refuse *after* IAM allowed it, because its
+# Question is no question at all (ParameterValidationError, parameter Question). So nothing is
+# ever created or spent, and an AccessDeniedException means IAM forbids CreateHIT.
+PROBE_QUESTION = ("<mturklink-doctor-probe>not a question: MTurk refuses this CreateHIT, so "
+                  "nothing is created</mturklink-doctor-probe>")
+# Keys from documentation and placeholders people paste by mistake (AWS's own example first).
+PLACEHOLDER_IDS = {"AKIAIOSFODNN7EXAMPLE", "AKIAI44QH8DHBEXAMPLE"}
+SKEW_LIMIT = 300  # seconds: AWS refuses requests signed more than 5 minutes off its clock
+
+
+def _found(failure_id: str, evidence: str = "", *, check: str | None = None, **values) -> Check:
+    """A check's result from the failure registry (failures.py): its words, step and fix."""
+    f = failure(failure_id)
+    name = check or f.check
+    status = Status.WARNING if f.warning else Status.FAILED
+    return Check(name, TITLES[name], status, f.summary.format(**values), evidence, f.step,
+                 f.fix.format(**values))
+
+
 def _as_key(credentials) -> tuple[AccessKey | None, Check]:
     """Check 1: turn the input into an AccessKey and check its shape."""
-    title = "Key shape"
     try:
         if isinstance(credentials, (str, os.PathLike)):
             from .credentials import load_credentials
@@ -289,17 +322,17 @@ def _as_key(credentials) -> tuple[AccessKey | None, Check]:
                                            fix="load credentials.csv from guide step 4 j–k")
             frozen = creds.get_frozen_credentials()
             if frozen.token:
-                raise CredentialsFileError(
-                    "these are temporary credentials (a session token is set), which MTurk "
-                    "does not accept", source="the session",
-                    fix="use an IAM user's long-term key, guide step 4",
-                )
+                return None, _found("temporary_key", "a session token is set")
             key = AccessKey(frozen.access_key, frozen.secret_key, source="boto3 session")
         check_key(key.access_key_id, key.reveal_secret(), source=key.source or "the key")
     except CredentialsFileError as exc:
-        return None, Check("key_shape", title, Status.FAILED, str(exc),
-                           evidence="CredentialsFileError", step="4 j–k", fix=_capital(exc.fix) + ".")
-    return key, Check("key_shape", title, Status.OK,
+        if "temporary" in str(exc):
+            return None, _found("temporary_key", "CredentialsFileError")
+        return None, _found("not_a_key_file", "CredentialsFileError", detail=str(exc),
+                            fix=_capital(exc.fix) + ".")
+    if key.access_key_id in PLACEHOLDER_IDS or "EXAMPLE" in key.reveal_secret():
+        return None, _found("placeholder", key.masked_id, key=key.masked_id)
+    return key, Check("key_shape", TITLES["key_shape"], Status.OK,
                       f"{key.masked_id}: a 20-character AKIA id and a 40-character secret")
 
 
@@ -311,62 +344,129 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _evidence(code: str, turk_code: str | None) -> str:
-    return f"{code}, TurkErrorCode {turk_code}" if turk_code else code
-
-
-def _could_not(name: str, title: str, meaning: Meaning, tried: str) -> Check:
+def _could_not(name: str, meaning: Meaning, tried: str) -> Check:
     """A check that got no answer (or one the kit does not understand): never a verdict."""
     why = ("no answer came back" if meaning.kind is Kind.NO_ANSWER else
            "AWS was busy, even after several tries" if meaning.kind is Kind.BUSY else
            "the answer was one the kit does not understand")
-    return Check(name, title, Status.UNKNOWN, f"{tried}, and {why}",
+    return Check(name, TITLES[name], Status.UNKNOWN, f"{tried}, and {why}",
                  evidence=meaning.evidence, fix=COULD_NOT_CHECK)
 
 
+def _refused(meaning: Meaning, check: str) -> Check | None:
+    """The failure an AWS refusal names, for any check (None: not a setup failure)."""
+    kinds = {Kind.UNKNOWN_KEY: "unknown_key", Kind.WRONG_SECRET: "wrong_secret",
+             Kind.CLOCK_SKEW: "clock_skew", Kind.DENIED: "no_policy",
+             Kind.DENIED_EXPLICIT: "explicit_deny", Kind.DENIED_ORGANISATION: "organisation_deny",
+             Kind.ACCOUNT_REFUSED: "account_refused"}
+    if meaning.kind not in kinds:
+        return None
+    return _found(kinds[meaning.kind], meaning.evidence, check=check, key="this key",
+                  skew="more than 5 minutes")
+
+
+# --- check: this computer's AWS settings ------------------------------------------------------
+
+
+def _config(key: AccessKey, profile: str | None) -> Check:
+    """Profiles and config that make other tools (and CloudResearch's copy-paste) go wrong:
+    a region other than us-east-1, the retired legacy host, a stale profile. Read-only; the
+    kit itself always signs for us-east-1 and today's endpoints."""
+    import configparser
+
+    from .credentials import shared_credentials_path
+
+    config_path = Path(os.environ.get("AWS_CONFIG_FILE") or Path.home() / ".aws" / "config")
+    config = configparser.RawConfigParser()
+    credentials = configparser.RawConfigParser()
+    try:
+        config.read(config_path, encoding="utf-8")
+        credentials.read(shared_credentials_path(), encoding="utf-8")
+    except (configparser.Error, UnicodeDecodeError, OSError):
+        return _skipped("config", TITLES["config"], "not checked: ~/.aws could not be read")
+    names = [profile] if profile else [n for n in ("mturk", "default") if
+                                        credentials.has_section(n) or _section(config, n)]
+    for name in names:
+        section = _section(config, name)
+        if section is None:
+            continue
+        region = config.get(section, "region", fallback="us-east-1").strip()
+        if region and region != "us-east-1":
+            return _found("profile_region", f"[{section}] region = {region}", profile=name,
+                          region=region)
+        text = " ".join(config.get(section, k, fallback="") for k in config.options(section))
+        if "mechanicalturk.amazonaws.com" in text or "mechanicalturk.sandbox.amazonaws.com" in text:
+            return _found("legacy_host", f"[{section}] endpoint", profile=name,
+                          other="mechanicalturk.amazonaws.com")
+    if profile is None and credentials.has_section("mturk"):
+        other = credentials.get("mturk", "aws_access_key_id", fallback="").strip()
+        if other and other != key.access_key_id:
+            from .credentials import mask_key_id
+
+            return _found("stale_profile", "~/.aws/credentials [mturk]", profile="mturk",
+                          other=mask_key_id(other), key=key.masked_id)
+    return Check("config", TITLES["config"], Status.OK,
+                 "no AWS profile or config on this computer disagrees with this key")
+
+
+def _section(config, name: str) -> str | None:
+    for section in (name, f"profile {name}"):
+        if config.has_section(section):
+            return section
+    return None
+
+
+# --- check: who the key belongs to ------------------------------------------------------------
+
+
 def _identity(session, key: AccessKey, endpoints: Endpoints) -> tuple[dict | None, Check]:
-    """Check 2: who does AWS say this key belongs to?"""
+    """Check 2: who does AWS say this key belongs to? (And is this computer's clock right?)"""
     from botocore.exceptions import BotoCoreError, ClientError
 
-    title = "Who the key belongs to"
     try:
         who = client(session, "sts", endpoints).get_caller_identity()
     except (ClientError, BotoCoreError) as exc:
         meaning = classify(exc)
-        if meaning.kind is Kind.UNKNOWN_KEY:
-            return None, Check(
-                "identity", title, Status.FAILED,
-                f"AWS does not know the access key id {key.masked_id}: it was deleted, "
-                "deactivated or copied wrong", evidence=meaning.evidence, step="4 i–k",
-                fix="Copy the Access key ID from credentials.csv again, or create a new access key "
-                    "for your IAM user (guide step 4 i–k); a key made in the last minute may "
-                    "need a minute more.")
-        if meaning.kind is Kind.WRONG_SECRET:
-            return None, Check(
-                "identity", title, Status.FAILED,
-                f"AWS knows {key.masked_id}, but the secret access key does not match it",
-                evidence=meaning.evidence, step="4 j–k",
-                fix="Copy the Secret access key from the same credentials.csv as the id (guide "
-                    "step 4 j–k); if it is lost, create a new access key.")
+        if meaning.kind is Kind.CLOCK_SKEW:
+            skew = _skew(getattr(exc, "response", {}))
+            return None, _found("clock_skew", meaning.evidence, skew=skew or "more than 5 minutes")
+        if meaning.kind in (Kind.UNKNOWN_KEY, Kind.WRONG_SECRET):
+            failure_id = "unknown_key" if meaning.kind is Kind.UNKNOWN_KEY else "wrong_secret"
+            return None, _found(failure_id, meaning.evidence, key=key.masked_id)
+        refusal = _refused(meaning, "identity")
+        if refusal is not None:
+            return None, refusal
         if meaning.setup_problem:
-            return None, Check("identity", title, Status.FAILED, "AWS refused to say who the key is",
-                               evidence=meaning.evidence, step=meaning.step, fix=meaning.advice)
-        return None, _could_not("identity", title, meaning,
+            return None, Check("identity", TITLES["identity"], Status.FAILED,
+                               "AWS refused to say who the key is", evidence=meaning.evidence,
+                               step=meaning.step, fix=meaning.advice)
+        return None, _could_not("identity", meaning,
                                 f"asked AWS (STS at {endpoints}) who the key belongs to")
+    skew = _skew(who)
+    if skew is not None:
+        return None, _found("clock_skew", "the Date of STS's answer", skew=skew)
     arn = who["Arn"]
     if arn.endswith(":root"):
-        return who, Check(
-            "identity", title, Status.WARNING,
-            f"this is the root user's key of AWS account {who['Account']}", evidence=arn, step="4",
-            fix="Create an IAM user with AmazonMechanicalTurkFullAccess and use its key instead "
-                "(guide step 4); root keys can do anything to your account.")
+        return who, _found("root_key", arn, account=who["Account"])
     if ":assumed-role/" in arn or ":federated-user/" in arn:
-        return None, Check(
-            "identity", title, Status.FAILED, "these are temporary credentials of a role or session",
-            evidence=arn, step="4",
-            fix="MTurk does not accept temporary credentials: use an IAM user's access key "
-                "(guide step 4).")
-    return who, Check("identity", title, Status.OK, f"{arn} (account {who['Account']})")
+        return None, _found("role_session", arn)
+    return who, Check("identity", TITLES["identity"], Status.OK, f"{arn} (account {who['Account']})")
+
+
+def _skew(response: dict) -> str | None:
+    """How far this computer's clock is off AWS's (from an answer's Date), when over 5 min."""
+    from email.utils import parsedate_to_datetime
+
+    date = ((response or {}).get("ResponseMetadata") or {}).get("HTTPHeaders", {}).get("date")
+    try:
+        theirs = parsedate_to_datetime(date).timestamp()
+    except (TypeError, ValueError):
+        return None
+    off = abs(theirs - time.time())
+    return f"{off / 60:.0f} minutes" if off > SKEW_LIMIT else None
+
+
+# --- checks: the two endpoints ----------------------------------------------------------------
 
 
 @dataclass
@@ -423,102 +523,144 @@ def _ask_both(session, environments, endpoints: Endpoints, wait: Wait, progress=
 
 def _endpoint_check(env: Environment, answer: _Answer, other: _Answer | None, waited: float) -> Check:
     name = env.value
-    title = f"{'Sandbox' if env.is_sandbox else 'Production'} access"
     if answer.ok:
-        note = "" if env.is_sandbox else " (read-only check: nothing was spent)"
-        return Check(name, title, Status.OK, f"GetAccountBalance answered ${answer.balance}{note}")
+        if env.is_sandbox:
+            return Check(name, TITLES[name], Status.OK, f"GetAccountBalance answered ${answer.balance}")
+        summary = f"GetAccountBalance answered ${answer.balance} (read-only check: nothing was spent)"
+        if _money(answer.balance) == 0:
+            funds = failure("no_funds")
+            summary += f"; note: {funds.summary.format(other=answer.balance)}. {funds.fix}"
+        return Check(name, TITLES[name], Status.OK, summary)
     meaning = answer.meaning
-    if answer.is_(Kind.DENIED):
-        return Check(name, title, Status.FAILED,
-                     "the key's IAM user has no permission to use MTurk", evidence=answer.evidence,
-                     step="4 f–h",
-                     fix="Attach the AmazonMechanicalTurkFullAccess policy to the IAM user "
-                         "(guide step 4 f–h).")
     if answer.is_(Kind.NOT_LINKED):
         other_ok = other is not None and other.ok
+        if env.is_sandbox and other_ok:
+            return _found("sandbox_not_registered", answer.evidence)
         if env.is_sandbox:
-            if other_ok:
-                summary = ("production answers, but the sandbox says this AWS account is not "
-                           "registered there")
-            else:
-                summary = "the sandbox says this AWS account is not linked to a Requester account"
-            return Check(name, title, Status.FAILED, summary, evidence=answer.evidence, step="3",
-                         fix=f"Register for the Requester Sandbox at {env.developer_page}, signing "
-                             "in with the same AWS account (guide step 3).")
-        summary = ("the sandbox answers, but production says this AWS account is not linked"
-                   if other_ok else "this AWS account is not linked to an MTurk Requester account")
-        return Check(name, title, Status.FAILED, summary, evidence=answer.evidence, step="2",
-                     fix=f"Link your AWS account at {env.developer_page} ('Link your AWS Account', "
-                         "guide step 2).")
+            return Check(name, TITLES[name], Status.FAILED,
+                         "the sandbox says this AWS account is not linked to a Requester account",
+                         evidence=answer.evidence, step="3",
+                         fix=failure("sandbox_not_registered").fix)
+        found = _found("not_linked", answer.evidence)
+        if other is not None and other.ok:
+            found.summary = "the sandbox answers, but production says this AWS account is not linked"
+        return found
     if answer.is_(Kind.UNKNOWN_KEY):
-        return Check(name, title, Status.FAILED,
-                     f"MTurk still does not recognise the key after {waited:.0f} s of waiting",
-                     evidence=answer.evidence, step="4 i–k",
-                     fix="New keys can take a few minutes to reach MTurk: run the doctor again "
-                         "later; if it still fails, create a new access key (guide step 4 i–k).")
-    if answer.is_(Kind.WRONG_SECRET):
-        return Check(name, title, Status.FAILED, "MTurk says the secret does not match the key",
-                     evidence=answer.evidence, step="4 j–k",
-                     fix="Copy the Secret access key from credentials.csv again (guide step 4 j–k).")
+        return _found("new_key_unknown", answer.evidence, check=name, waited=f"{waited:.0f}")
+    refusal = _refused(meaning, name)
+    if refusal is not None:
+        return refusal
     if meaning.setup_problem:
-        return Check(name, title, Status.FAILED, f"MTurk refused: {meaning.message or meaning.code}",
+        return Check(name, TITLES[name], Status.FAILED, f"MTurk refused: {meaning.message or meaning.code}",
                      evidence=answer.evidence, step=meaning.step, fix=meaning.advice)
-    return _could_not(name, title, meaning, f"asked the MTurk {env.value} for its balance")
+    return _could_not(name, meaning, f"asked the MTurk {env.value} for its balance")
+
+
+def _money(text: str | None) -> float | None:
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        return None
+
+
+# --- check: permission to create HITs ---------------------------------------------------------
 
 
 def _create_permission(mturk, answers) -> Check:
-    """Check 5: may this key create HITs? Asked on the sandbox, with a HIT that cannot exist."""
-    title = "Permission to create HITs"
+    """Check 5: may this key create HITs, as CloudResearch will? Proven by a CreateHIT that
+    MTurk refuses after IAM allowed it (its Question is none), on the free sandbox."""
+    name = "create_hits"
     sandbox = answers.get(Environment.SANDBOX)
     if sandbox is None or not (sandbox.ok or sandbox.is_(Kind.NOT_LINKED)):
-        return _skipped("create_hits", title,
-                        "not checked: the sandbox did not let this key in (see above)")
+        return _skipped(name, TITLES[name], "not checked: the sandbox did not let this key in "
+                                            "(see above)")
     from botocore.exceptions import BotoCoreError, ClientError
 
     try:
-        mturk.update_expiration_for_hit(HITId=PROBE_HIT_ID,
-                                        ExpireAt=datetime(2001, 1, 1, tzinfo=UTC))
+        made = mturk.create_hit(
+            Title="mturklink doctor probe (MTurk refuses it: nothing is created)",
+            Description="A request the kit's doctor sends to learn whether IAM allows CreateHIT.",
+            Reward="0.01", MaxAssignments=1, LifetimeInSeconds=60,
+            AssignmentDurationInSeconds=60, Question=PROBE_QUESTION)
+    except (ClientError, BotoCoreError) as exc:
+        meaning = classify(exc)
+        if meaning.kind is Kind.DENIED:
+            return _found("cannot_create_hits", meaning.evidence)
+        if meaning.kind is Kind.DENIED_EXPLICIT:
+            return _found("create_denied_explicit", meaning.evidence)
+        if meaning.kind is Kind.ACCOUNT_REFUSED:
+            return _found("account_refused", meaning.evidence, check=name)
+        if meaning.by_mturk:
+            # MTurk itself answered, after IAM allowed CreateHIT (AWS authorizes before a
+            # service sees a request): the invalid Question, or "not linked" (step 3).
+            what = ("answered 'not linked'" if meaning.kind is Kind.NOT_LINKED
+                    else "refused the probe's (invalid) question")
+            return Check(name, TITLES[name], Status.OK,
+                         f"allowed: MTurk {what}, so IAM let CreateHIT through; nothing was "
+                         "created or spent", evidence=meaning.evidence)
+        refusal = _refused(meaning, name)
+        if refusal is not None:
+            return refusal
+        return _could_not(name, meaning, "sent the sandbox a CreateHIT it must refuse")
+    _retire_probe(mturk, made.get("HIT", {}).get("HITId"))
+    return Check(name, TITLES[name], Status.WARNING,
+                 "allowed, but MTurk accepted the probe's invalid question and made a HIT in the "
+                 "sandbox (the doctor deleted it at once; nothing was paid)",
+                 fix="Nothing to do in your setup; please tell the kit's maintainers.")
+
+
+def _retire_probe(mturk, hit_id: str | None) -> None:
+    """The probe was never meant to be accepted: expire and delete it (sandbox, free)."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    if not hit_id:
+        return
+    with contextlib.suppress(ClientError, BotoCoreError):
+        mturk.update_expiration_for_hit(HITId=hit_id, ExpireAt=datetime(2015, 1, 1, tzinfo=UTC))
+        mturk.delete_hit(HITId=hit_id)
+
+
+# --- check: no more than CloudResearch needs --------------------------------------------------
+
+
+def _least_privilege(session, endpoints: Endpoints, who) -> Check:
+    """A key that can also manage IAM (AdministratorAccess) works, but is more than needed.
+    Asked with a read-only, free call: iam:ListUsers, one item."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    name = "least_privilege"
+    if who is None or who["Arn"].endswith(":root"):
+        return _skipped(name, TITLES[name], "not checked (see who the key belongs to)")
+    try:
+        client(session, "iam", endpoints).list_users(MaxItems=1)
     except (ClientError, BotoCoreError) as exc:
         meaning = classify(exc)
         if meaning.kind in (Kind.DENIED, Kind.DENIED_EXPLICIT, Kind.DENIED_ORGANISATION):
-            return Check(
-                "create_hits", title, Status.FAILED,
-                "the key can read MTurk but not create or change HITs: its IAM user has a weaker "
-                "policy such as AmazonMechanicalTurkReadOnly", evidence=meaning.evidence,
-                step="4 f–h",
-                fix="Attach AmazonMechanicalTurkFullAccess to the IAM user (guide step 4 f–h).")
-        if meaning.by_mturk:
-            # MTurk itself answered, after IAM allowed the action (AWS authorizes before a
-            # service sees a request): ParameterValidationError as much as RequestError.
-            what = ("answered 'not linked'" if meaning.kind is Kind.NOT_LINKED
-                    else "looked for the (impossible) test HIT")
-            return Check("create_hits", title, Status.OK,
-                         f"allowed: MTurk {what}, so IAM let the call through; nothing was "
-                         "created or changed", evidence=meaning.evidence)
-        return _could_not("create_hits", title, meaning,
-                          "asked the sandbox to change a HIT that cannot exist")
-    return Check("create_hits", title, Status.OK, "allowed (MTurk accepted the test call)")
+            return Check(name, TITLES[name], Status.OK,
+                         "the key cannot manage IAM users, as it should not",
+                         evidence=meaning.evidence)
+        return _skipped(name, TITLES[name], "not checked: IAM did not answer")
+    return _found("more_than_needed", "iam:ListUsers answered")
+
+
+# --- checks: a new key, and CloudResearch -----------------------------------------------------
 
 
 def _new_key_check(answers, waited: float, tries: int) -> Check:
-    title = "A key created moments ago"
+    name = "new_key"
     if any(a.is_(Kind.UNKNOWN_KEY) for a in answers.values()):
-        return Check("new_key", title, Status.FAILED,
-                     f"AWS knows the key, but MTurk still did not after {waited:.0f} s "
-                     f"({tries} tries)", evidence="UnrecognizedClientException", step="4 i–k",
-                     fix="New keys can take a few minutes: run the doctor again later; if it "
-                         "still fails, create a new access key (guide step 4 i–k).")
+        return _found("new_key_unknown", "UnrecognizedClientException", waited=f"{waited:.0f}")
     if any(not a.ok and not a.meaning.answered for a in answers.values()):
-        return _skipped("new_key", title, "not checked: MTurk did not answer (see above)")
+        return _skipped(name, TITLES[name], "not checked: MTurk did not answer (see above)")
     if tries > 1:
-        return Check("new_key", title, Status.OK,
+        return Check(name, TITLES[name], Status.OK,
                      f"MTurk recognised the key after {waited:.0f} s of waiting (new keys take up "
                      "to a minute to reach MTurk)")
-    return Check("new_key", title, Status.OK, "MTurk recognised the key at once")
+    return Check(name, TITLES[name], Status.OK, "MTurk recognised the key at once")
 
 
 def _turkprime(key: AccessKey, who, checks: dict[str, Check]) -> tuple[Check, list[FormField]]:
-    title = "Ready for CloudResearch (TurkPrime)"
+    name = "turkprime"
     account = who["Account"] if who else "?"
     form = [
         FormField("Amazon Account Name", "your AWS sign-in e-mail",
@@ -531,26 +673,20 @@ def _turkprime(key: AccessKey, who, checks: dict[str, Check]) -> tuple[Check, li
         FormField("Amazon Requester ID", "(leave empty)", "autofilled after your first HIT"),
     ]
     needed = ["identity", "sandbox", "production", "create_hits"]
-    blocking = [checks[n] for n in needed if n in checks and checks[n].status is not Status.OK
-                and not (n == "identity" and checks[n].status is Status.WARNING)]
+    blocking = [checks[n] for n in needed if n in checks and checks[n].status is not Status.OK]
     failed = [c for c in blocking if c.status is Status.FAILED]
     if failed:
         first = min(failed, key=lambda c: steps.order(c.step))
-        where = f"guide step {first.step}" if first.step else first.title.lower()
-        return Check("turkprime", title, Status.FAILED,
-                     "not yet: " + ", ".join(_lower(c.title) for c in failed) + " did not pass",
-                     step="5", fix=f"Fix {where} first, then run the doctor again."), form
-    if blocking:
+        where = f"guide step {first.step}" if first.step else _lower(first.title)
+        return _found("not_ready", "", other=", ".join(_lower(c.title) for c in failed),
+                      where=where), form
+    if any(c.status is not Status.WARNING for c in blocking):
         # Nothing is known to be wrong, nor right: not a step-5 verdict either way.
-        return Check("turkprime", title, Status.UNKNOWN, "could not check: "
-                     + ", ".join(_lower(c.title) for c in blocking) + " could not be checked",
+        unknown = [c for c in blocking if c.status is not Status.WARNING]
+        return Check(name, TITLES[name], Status.UNKNOWN, "could not check: "
+                     + ", ".join(_lower(c.title) for c in unknown) + " could not be checked",
                      fix=COULD_NOT_CHECK), form
-    if checks["identity"].status is Status.WARNING:
-        return Check("turkprime", title, Status.WARNING,
-                     "both endpoints answer and HITs may be created, but this is a root key",
-                     step="4", fix="Give CloudResearch an IAM user's key, not the root key "
-                                   "(guide step 4)."), form
-    return Check("turkprime", title, Status.OK,
+    return Check(name, TITLES[name], Status.OK,
                  "both endpoints answer, it is an IAM user's key, and it may create HITs: fill "
                  "in the form as below (guide step 5)", step="5"), form
 
@@ -562,6 +698,7 @@ def diagnose(
     endpoints: Endpoints | str | None = None,
     wait: Wait | None = None,
     progress=None,
+    profile: str | None = None,
 ) -> Diagnosis:
     """Run the checks in order on ``credentials`` and return a :class:`Diagnosis`.
 
@@ -571,37 +708,38 @@ def diagnose(
     ``wait``: how long to wait for a key MTurk does not know yet, on which clock (default
     90 s of real time; :meth:`Kit.diagnose` passes the demo world's clock).
     ``progress``: called with an :class:`mturklink_helpers.iam.Progress` while waiting.
+    ``profile``: the AWS profile the key came from, if any (its region and endpoint are
+    checked); otherwise the "mturk" profile is compared with the key.
     """
     wait = wait or Wait()
     endpoints = Endpoints.of(endpoints)
     environments = [Environment.parse(e) for e in environments]
     key, shape = _as_key(credentials)
-    names = [("identity", "Who the key belongs to"), ("sandbox", "Sandbox access"),
-             ("production", "Production access"), ("create_hits", "Permission to create HITs"),
-             ("new_key", "A key created moments ago"),
-             ("turkprime", "Ready for CloudResearch (TurkPrime)")]
+    names = [n for n in TITLES if n != "key_shape"]
     masked = key.masked_id if key else "(none)"
     if key is None:
-        return Diagnosis(masked, [shape] + [_skipped(n, t) for n, t in names])
+        return Diagnosis(masked, [shape] + [_skipped(n, TITLES[n]) for n in names])
 
     # One boto3 session for every client: each new session re-reads botocore's data files.
     session = key.session()
+    config = _config(key, profile)
     who, identity = _identity(session, key, endpoints)
     if who is None:
         why = ("not checked: an earlier check could not be made"
                if identity.status is Status.UNKNOWN else "not checked: an earlier check failed")
-        return Diagnosis(masked, [shape, identity] + [_skipped(n, t, why) for n, t in names[1:]])
+        return Diagnosis(masked, [shape, config, identity]
+                         + [_skipped(n, TITLES[n], why) for n in names[2:]])
 
     answers, clients, waited, tries = _ask_both(session, environments, endpoints, wait, progress)
-    checks = {"key_shape": shape, "identity": identity}
+    checks = {"key_shape": shape, "config": config, "identity": identity}
     for env in (Environment.SANDBOX, Environment.PRODUCTION):
         if env in answers:
             other = answers.get(Environment.PRODUCTION if env.is_sandbox else Environment.SANDBOX)
             checks[env.value] = _endpoint_check(env, answers[env], other, waited)
         else:
-            checks[env.value] = _skipped(env.value, f"{env.value.capitalize()} access",
-                                         "not checked (not asked for)")
+            checks[env.value] = _skipped(env.value, TITLES[env.value], "not checked (not asked for)")
     checks["create_hits"] = _create_permission(clients.get(Environment.SANDBOX), answers)
+    checks["least_privilege"] = _least_privilege(session, endpoints, who)
     checks["new_key"] = _new_key_check(answers, waited, tries)
     checks["turkprime"], form = _turkprime(key, who, checks)
     return Diagnosis(masked, list(checks.values()), identity_arn=who["Arn"],
@@ -626,8 +764,6 @@ def step_verdict(diagnosis: Diagnosis, number: int) -> StepVerdict:
     # refusing a key without a policy is step 4's failure, found by the sandbox check).
     failed = [c for c in diagnosis.checks if c.status is Status.FAILED
               and (c in checks or (steps.number_of(c.step) == number and c.name != "turkprime"))]
-    if number == 4 and diagnosis["identity"].status is Status.WARNING:
-        failed.append(diagnosis["identity"])  # a root key is not step 4's IAM user
     if failed:
         first = failed[0]
         return StepVerdict(number, False, f"step {number} is not done: {first.summary}. {first.fix}")

@@ -194,8 +194,11 @@ def classify(exc: BaseException) -> Meaning:
         return Meaning(Kind.NO_ANSWER, type(exc).__name__, message=str(exc))
     from botocore.parsers import ResponseParserError
 
-    if isinstance(exc, (ConnectionError, TimeoutError, ResponseParserError)):
-        # ResponseParserError: a reply cut off mid-way or not JSON (the legacy host, NRGI #1195)
+    if isinstance(exc, ResponseParserError):
+        # A reply cut off mid-way or not JSON (the legacy host, NRGI #1195). Its text holds
+        # the reply itself after the first line (a new key's secret, for CreateAccessKey).
+        return Meaning(Kind.NO_ANSWER, type(exc).__name__, message=str(exc).split("\n", 1)[0])
+    if isinstance(exc, (ConnectionError, TimeoutError)):
         return Meaning(Kind.NO_ANSWER, type(exc).__name__, message=str(exc))
     return Meaning(Kind.NOT_UNDERSTOOD, type(exc).__name__, message=str(exc))
 

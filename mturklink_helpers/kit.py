@@ -73,11 +73,14 @@ class Kit:
         self.key: AccessKey | None = None
         self._world: World | None = None
         if load_saved_key:
-            self._load_saved_key(saved)
+            self.key = self.saved_key()
 
     def __repr__(self) -> str:
         key = self.key.masked_id if self.key else "none"
-        return f"<Kit {self.mode} mode, MTurk {self.environment.value}, key {key}, {self.endpoints}>"
+        # Never starts a world just to show itself.
+        where = (self.endpoint_url or (self._world.url if self._world else "the demo world")
+                 if self.is_demo or self.endpoint_url else "AWS")
+        return f"<Kit {self.mode} mode, MTurk {self.environment.value}, key {key}, {where}>"
 
     # --- mode and environment -------------------------------------------------------------
 
@@ -91,7 +94,7 @@ class Kit:
         if mode != self.mode:
             # A demo key means nothing to real AWS, and the reverse: each mode has its own.
             self.mode, self.key, self._world = mode, None, None
-            self._load_saved_key(load_settings(self.home))
+            self.key = self.saved_key()
         if environment is not None:
             self.environment = Environment.parse(environment)
         self._save(mode=self.mode, environment=self.environment.value)
@@ -176,13 +179,16 @@ class Kit:
     def load_key_file(self, path: str | os.PathLike) -> AccessKey:
         return self.use_key(load_credentials(path), path)
 
-    def _load_saved_key(self, saved: dict) -> None:
-        path = saved.get(f"key_file_{self.mode}")
-        if path:
-            try:
-                self.key = load_credentials(path)
-            except (CredentialsFileError, OSError):
-                self.key = None  # moved or deleted: the learner loads it again in notebook 04
+    def saved_key(self) -> AccessKey | None:
+        """The key file this mode's learner loaded last (by its path), read again; None when
+        there is none, or it was moved or deleted (the learner loads it again in notebook 04)."""
+        path = load_settings(self.home).get(f"key_file_{self.mode}")
+        if not path:
+            return None
+        try:
+            return load_credentials(path)
+        except (CredentialsFileError, OSError):
+            return None
 
     # --- the doctor and progress ----------------------------------------------------------
 

@@ -17,8 +17,30 @@ DEMO_PROBLEMS = {
     "sandbox": "Step 3 skipped: not registered for the Requester Sandbox",
     "no-policy": "Step 4 f–h skipped: the IAM user has no MTurk policy",
     "read-only": "Step 4 g: the wrong policy (AmazonMechanicalTurkReadOnly)",
+    "cannot-create": "Step 4 g: a custom policy that reads and approves but cannot create HITs",
+    "deny-create": "Step 4 f–h: a Deny on mechanicalturk:CreateHIT* beside FullAccess",
+    "deny-all": "Step 4 f–h: a Deny on mechanicalturk:* beside FullAccess",
+    "mfa-required": "Step 4 f–h: a policy that allows MTurk only with MFA",
+    "admin-access": "Step 4 g: AdministratorAccess instead of the MTurk policy (works, too much)",
     "wrong-secret": "Step 4 k: the secret was copied wrong",
+    "unknown-key": "Step 4 k: an access key id AWS does not know (mistyped or made up)",
+    "inactive-key": "Step 4 i: the key was made inactive in the IAM console",
+    "temporary-key": "Step 4: temporary credentials (an ASIA… key) instead of an IAM user's",
     "root-key": "Step 4 skipped: the root user's key instead of an IAM user's",
+    "no-funds": "Production without a prepaid balance (fine in the sandbox)",
+}
+
+_FULL = "AmazonMechanicalTurkFullAccess"
+# Inline policies that make the problems above, as a person would write them in the console.
+_POLICIES = {
+    "cannot-create": {"Effect": "Allow", "Resource": "*", "Action": [
+        "mechanicalturk:Get*", "mechanicalturk:List*", "mechanicalturk:Update*",
+        "mechanicalturk:Approve*"]},
+    "deny-create": {"Effect": "Deny", "Action": "mechanicalturk:CreateHIT*", "Resource": "*"},
+    "deny-all": {"Effect": "Deny", "Action": "mechanicalturk:*", "Resource": "*"},
+    "mfa-required": {"Effect": "Deny", "Action": "mechanicalturk:*", "Resource": "*",
+                     "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}},
+    "admin-access": {"Effect": "Allow", "Action": "*", "Resource": "*"},
 }
 
 
@@ -69,8 +91,57 @@ def make_problem(kit: Kit, problem: str) -> AccessKey:
                         good.user_name, "credentials.csv (mistyped)")
     elif problem == "root-key":
         key = world.root_key()
+    elif problem in _POLICIES:
+        key = _user_with_policy(kit, problem)
+    elif problem in ("unknown-key", "temporary-key"):
+        # A made-up key: AWS never issued it. The temporary one is refused on its shape
+        # (ASIA…) before any call; moto's GetSessionToken would hand out AWS's example id.
+        key = _made_up_key("AKIA" if problem == "unknown-key" else "ASIA")
+    elif problem == "inactive-key":
+        key = world.console_create_iam_user("inactive-user", replace_keys=True)
+        _iam(kit).update_access_key(UserName="inactive-user", AccessKeyId=key.access_key_id,
+                                    Status="Inactive")
+    elif problem == "no-funds":
+        world.set_balance("0.00")
     if key is None:
-        key = world.console_create_iam_user(replace_keys=True)
+        # The learner's own key (from notebook 04), never replaced: their credentials.csv
+        # keeps working whatever they try here.
+        key = kit.saved_key()
+        if key is None:
+            kit.key = None
+            catch_up(kit, 4)
+            key = kit.key
     # Not saved as the learner's key file: a problem is for this notebook only.
     kit.key = key
     return key
+
+
+def _iam(kit: Kit):
+    """The world administrator's IAM client (the learner signed in to the console)."""
+    return kit.aws("iam", kit.world.admin_key())
+
+
+def _user_with_policy(kit: Kit, problem: str) -> AccessKey:
+    """An IAM user made for ``problem``: AmazonMechanicalTurkFullAccess (unless the problem is
+    a policy instead of it) plus the problem's inline policy, and a fresh key."""
+    import json
+
+    user = f"{problem}-user"
+    instead = problem in ("cannot-create", "admin-access")
+    key = kit.world.console_create_iam_user(user, policy=None if instead else _FULL,
+                                            replace_keys=True)
+    document = {"Version": "2012-10-17", "Statement": [_POLICIES[problem]]}
+    _iam(kit).put_user_policy(UserName=user, PolicyName=problem,
+                              PolicyDocument=json.dumps(document))
+    return key
+
+
+def _made_up_key(prefix: str) -> AccessKey:
+    import secrets
+    import string
+
+    alphabet = string.ascii_uppercase + "234567"
+    return AccessKey(prefix + "".join(secrets.choice(alphabet) for _ in range(16)),
+                     "".join(secrets.choice(string.ascii_letters + string.digits)
+                             for _ in range(40)), source="credentials.csv (made up)")
+

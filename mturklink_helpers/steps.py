@@ -40,6 +40,9 @@ class Step:
     checks: tuple[str, ...] = ()  # the doctor's checks that prove this step
     map_position: tuple[int, int] | None = None  # (x, y) of its box on the overview map
     links_to: tuple[int, ...] = field(default=())  # arrows on the overview map
+    # What the kit cannot see (CloudResearch's site): done only when the learner says so
+    # (every box ticked) *and* the doctor's checks pass.
+    learner_confirms: bool = False
 
 
 STEPS: tuple[Step, ...] = (
@@ -114,7 +117,7 @@ STEPS: tuple[Step, ...] = (
             "Tick the box that grants access, click <b>Submit</b>, and see <b>Success</b>.",
         ),
         (("CloudResearch", CLOUDRESEARCH),),
-        None, ("turkprime",), (380, 150),
+        None, ("turkprime",), (380, 150), learner_confirms=True,
     ),
     Step(6, "Run a test HIT in the sandbox", "Sandbox test HIT", "06_sandbox_test_hit.ipynb", ()),
 )

@@ -657,7 +657,13 @@ class WorldService:
                 "sandbox_registered": bool(account.sandbox_registered),
                 "production_balance": str(account.production_balance),
                 "now": self.clock.now().isoformat(), "steps": self.steps(),
-                "requests": self.requests, **self.counts()}
+                "requests": self.requests, "faults": self.fault_counts(), **self.counts()}
+
+    def fault_counts(self) -> dict:
+        """Requests faulted since the faults were last set (tests' and drills' figures)."""
+        f = self.sim.faults
+        return {"throttled": f.throttled, "service_faults": f.faulted, "dropped": f.dropped,
+                "cut": f.cut, "hung": f.hung}
 
     def status(self) -> dict:
         idle_for = time.monotonic() - self.previous_request

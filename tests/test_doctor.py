@@ -46,7 +46,8 @@ def test_everything_right_is_ready_for_turkprime(world, kit):
     assert diagnosis.ok and diagnosis.exit_code == 0 and diagnosis.next_step is None
     assert set(statuses(diagnosis).values()) == {"ok"}
     assert [c.name for c in diagnosis.checks] == [
-        "key_shape", "identity", "sandbox", "production", "create_hits", "new_key", "turkprime"]
+        "key_shape", "config", "identity", "sandbox", "production", "create_hits",
+        "least_privilege", "new_key", "turkprime"]
     assert "$10000.00" in diagnosis["sandbox"].summary
     assert diagnosis.identity_arn.endswith(":user/mturk-requester")
     form = {f.label: f.value for f in diagnosis.turkprime_form}
@@ -80,13 +81,17 @@ def test_wrong_secret_names_step_4_j_to_k(world, kit):
     assert_no_secret(diagnosis, key)
 
 
-def test_root_key_works_but_earns_a_warning(world, kit):
+def test_root_key_fails_step_4_and_says_why(world, kit):
+    """The guide's step 4 exists so that CloudResearch never holds root keys (evidence §3:
+    they work, NRGI runs production on one, Mephisto #759 saw one)."""
     key = world.root_key()
     diagnosis = kit.diagnose(key)
-    assert diagnosis["identity"].status is Status.WARNING
-    assert diagnosis["identity"].step == "4"
-    assert diagnosis["turkprime"].status is Status.WARNING
-    assert diagnosis.ok and diagnosis.exit_code == 0
+    assert diagnosis["identity"].status is Status.FAILED
+    assert diagnosis["identity"].step == "4" and diagnosis.next_step == "4"
+    assert "root user's key" in diagnosis["identity"].summary
+    assert "never holds it" in diagnosis["identity"].summary
+    assert diagnosis["turkprime"].status is Status.FAILED
+    assert not diagnosis.ok and diagnosis.exit_code == 1
     assert "IAM user" in diagnosis.verdict
 
 

@@ -100,9 +100,14 @@ def test_doctor_panel_names_the_step(problem, step, kit):
 def test_every_problem_in_turn_twice_in_one_world(kit):
     # A learner in notebook 07 tries one mistake after another, then again: each time the
     # world changes and the doctor follows (keys are replaced, never past IAM's two-key limit).
-    expected = {"none": "✓", "not-linked": "step 2", "sandbox": "step 3", "no-policy": "step 4 f–h",
-                "read-only": "step 4 f–h", "wrong-secret": "step 4 j–k",
-                "root-key": "use its key instead (guide step 4)"}
+    expected = {"none": "✓ Done", "not-linked": "step 2", "sandbox": "step 3",
+                "no-policy": "step 4 f–h", "read-only": "step 4 f–h", "cannot-create": "step 4 f–h",
+                "deny-create": "step 4 f–h", "deny-all": "step 4 f–h", "mfa-required": "step 4 f–h",
+                "admin-access": "more than CloudResearch needs", "wrong-secret": "step 4 j–k",
+                "unknown-key": "step 4 i–k", "inactive-key": "step 4 i–k",
+                "temporary-key": "guide step 4 (key shape)", "root-key": "guide step 4 (who",
+                "no-funds": "✓ Done"}
+    assert set(expected) == set(DEMO_PROBLEMS)
     breaker, doctor = DemoProblems(kit=kit), DoctorPanel(kit=kit)
     for problem in list(DEMO_PROBLEMS) * 2:
         breaker.problem.value = problem
@@ -190,3 +195,29 @@ def test_longer_tokens_are_not_mistaken_for_secrets(kit):
     token = "A" * 41 + " and " + "b" * 39
     form.fail(token)
     assert token in form.status_text
+
+
+def test_a_second_click_on_create_makes_no_second_hit(kit):
+    """A double click queues a second click behind the first: one test HIT, not two."""
+    from mturklink_helpers.clients import client
+
+    form = TestHitForm(kit=kit)
+    form.create_button.click()
+    first = form.hit.hit_id
+    form.create_button.click()
+    assert form.hit.hit_id == first and "already there" in form.status_text
+    assert len(client(kit.key, "mturk", kit.endpoints).list_hits()["HITs"]) == 1
+
+
+def test_step_5_is_not_done_until_the_learner_ticks_it(kit):
+    """The kit cannot see CloudResearch's site: the doctor alone does not make step 5 done."""
+    catch_up(kit, 4)
+    form = ConsoleChecklist(5, kit=kit)
+    form.check_button.click()
+    assert form.status_text.startswith("ℹ Note: the kit cannot see step 5")
+    assert 5 not in kit.steps_done()
+    for box in form.boxes:
+        box.value = True
+    form.check_button.click()
+    assert form.status_text.startswith("✓ Done: step 5 is done"), form.status_text
+    assert 5 in kit.steps_done()

@@ -613,8 +613,6 @@ class MTurkBackend:
 
     def list_reviewable_hits(self, HITTypeId: str | None = None, Status: str | None = None):
         wanted = Status or "Reviewable"
-        if HITTypeId is not None:
-            self._hit_type(HITTypeId)
         return [
             h for h in self.listed_hits()
             if self.status(h) == wanted and (HITTypeId is None or h.hit_type.id == HITTypeId)

@@ -49,7 +49,7 @@ class SimulatorApp:
         path = environ.get("PATH_INFO", "")
         if path.startswith("/_admin/"):  # the console is never dropped
             return self._admin(path[len("/_admin/"):], environ, start_response)
-        if path.startswith("/moto-api") and not self.allow_moto_api:
+        if path.lstrip("/").startswith("moto-api") and not self.allow_moto_api:  # "//moto-api" too
             return _refuse_moto_api(start_response)
         fault = self.simulator.faults.network_fault()
         # Every service on the port (MTurk, IAM, STS): a flaky network does not pick one.
@@ -71,6 +71,8 @@ class SimulatorApp:
             if path == prefix or path.startswith(prefix + "/"):
                 return self._mturk(environment, environ, start_response)
         environment = _mturk_at_root(environ)
+        if environment == "legacy":
+            return _legacy_host(environ, start_response)
         if environment is not None:
             return self._mturk(environment, environ, start_response)
         if self.authenticate:
@@ -148,7 +150,25 @@ def _mturk_at_root(environ) -> str | None:
     host = (environ.get("HTTP_HOST") or "").lower()
     if not host.startswith("["):
         host = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    if host in LEGACY_HOSTS:
+        return "legacy"
     return HOSTS.get(host, "sandbox")
+
+
+# The hosts of MTurk's legacy API, retired in June 2019: a JSON request sent there gets a 400
+# whose body is not JSON (NRGI #1195); the legacy API's own refusal reads "This Requester API
+# is no longer supported…" (simple-amt #27, vatic #113)
+LEGACY_HOSTS = ("mechanicalturk.amazonaws.com", "mechanicalturk.sandbox.amazonaws.com")
+
+
+def _legacy_host(environ, start_response):
+    _read_body(environ)
+    payload = (b'<?xml version="1.0"?>\n<Response><Errors><Error>'
+               b"<Message>This Requester API is no longer supported. Please use the latest API "
+               b"using the official AWS SDK.</Message></Error></Errors></Response>")
+    start_response("400 Bad Request", [("Content-Type", "text/xml"),
+                                       ("Content-Length", str(len(payload)))])
+    return [payload]
 
 
 def _refuse_moto_api(start_response):

@@ -58,6 +58,10 @@ class ConsoleChecklist(Form):
         self.succeed("undone in the demo world (and un-marked in your progress list).")
 
     def check(self) -> None:
+        if self.step.learner_confirms and not all(box.value for box in self.boxes):
+            self.set_status("info", f"the kit cannot see step {self.step.number} being done on "
+                            "the website: tick each box once you have done it there, then check.")
+            return
         verdict = self.kit.check_step(self.step.number)
         if verdict.done:
             self.succeed(verdict.sentence)

@@ -60,6 +60,12 @@ class TestHitForm(Form):
     def create(self) -> None:
         from ..hits import create_test_hit
 
+        if self.hit is not None:
+            # One test HIT at a time: a second click (a double click queues one behind the
+            # first) must not make a second HIT.
+            self.succeed(f"your test HIT {self.hit.hit_id} is already there: see its answers, "
+                         "or clean up to start again.", self.hit._repr_html_())
+            return
         if self.kit.is_demo:
             from ..problems import catch_up
 

@@ -70,6 +70,8 @@ CASES = [
     *_cases("world", "ServiceFault 20% + dropped 20%",
             {"service_fault_rate": 0.2, "drop_rate": 0.2}, [1], "either"),
     *_cases("world", "dropped answers 100%", {"drop_rate": 1.0}, [0], "stop"),
+    # Half an answer, then the connection closes (the full Content-Length was promised).
+    *_cases("world", "answers cut off 30%", {"cut_rate": 0.3}, [1, 2], "either"),
 ]
 
 
@@ -144,9 +146,9 @@ class Run:
     fault: str
     seed: int
     ok: bool
-    faulted: int  # requests the simulator throttled, failed or dropped
+    faulted: int  # requests the simulator throttled, failed, dropped or cut off
     retries: int  # botocore retries: the kit's only ones (no loop of its own around a call)
-    waited: float  # simulated seconds the job took
+    waited: float  # simulated seconds the job took (in the world: its clock, real time plus waits)
     lost: str = "—"  # what the job lost track of, e.g. "0 HITs"
 
 
@@ -218,7 +220,7 @@ class Rig:
         raise NotImplementedError
 
     def faulted_count(self) -> int:
-        """Requests throttled, failed or dropped since the faults were last set."""
+        """Requests throttled, failed, dropped or cut off since the faults were last set."""
         raise NotImplementedError
 
     def under_faults(self, fn):
@@ -315,7 +317,7 @@ class WorldRig(Rig):
 
     def faulted_count(self) -> int:
         counts = self.world.state()["faults"]
-        return counts["throttled"] + counts["service_faults"] + counts["dropped"]
+        return counts["throttled"] + counts["service_faults"] + counts["dropped"] + counts["cut"]
 
     def admin_session(self):
         return self._admin_session
@@ -354,8 +356,14 @@ def rig(case, request, monkeypatch):
     # No key of the tester's may reach moto, and no AWS profile either.
     for name in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
         monkeypatch.delenv(name, raising=False)
+    from moto.core.authorization import enable_iam_authentication
+
     with mock_aws(), mock_mturk() as sim:
-        yield InProcessRig(case, sim, _botocore_waits_on(monkeypatch, SimClock(sim.clock)))
+        made = InProcessRig(case, sim, _botocore_waits_on(monkeypatch, SimClock(sim.clock)))
+        # From here on moto checks every key and its policies, as AWS and the world do (the
+        # doctor's least-privilege check asks IAM what a learner's key may do).
+        with enable_iam_authentication():
+            yield made
 
 
 # --- what a learner reads when a job stops -----------------------------------------------------

@@ -9,6 +9,9 @@ benchmarks/bench_notebooks.py.
 
     run = run_lesson("01_create_aws_account", home=tmp_path)
 
+Each lesson's kernel finds or starts the learner's demo world in ``home``/.mturklink;
+:func:`run_lesson` stops it afterwards unless a walk keeps it (``keep_world=True``).
+
 Import it as ``tests.notebooks.harness`` (the repository root is on ``sys.path``: pytest
 puts it there for the root conftest.py; the benchmark puts it there itself).
 """

@@ -1,5 +1,6 @@
-"""The secrets audit's tools: secrets the tests know in advance, and a scanner that finds them
-in any form (plain, URL-encoded, JSON-escaped, base64, UTF-16, or a long enough piece).
+"""The secrets audit's tools: secrets the tests know in advance, a scanner that finds them
+in any form (plain, URL-encoded, JSON-escaped, base64, UTF-16, or a long enough piece), and
+demo worlds whose every key has a known secret.
 
 Every access key moto's IAM makes gets a *known* secret: ``known_secret(seed, n)`` is the
 same 38-character stem (with a ``/`` and a ``+`` in it, as real secrets have) followed by two
@@ -7,6 +8,13 @@ characters that count the keys. The stem is derived from a per-run seed, so it n
 in a file by chance, and a file that holds only the seed does not hold the secret. The demo
 world, provisioning and the root key all make their keys through moto, so one small patch
 of moto's ``AccessKey`` covers them all (our own code is not touched).
+
+The keys of a learner's demo world are made in the world's own process (world_server), so
+the patch goes there: a ``sitecustomize`` on the world's ``PYTHONPATH``, active only when
+``MTURKLINK_AUDIT_SEED`` is set, installs it as soon as moto's IAM is imported, and lists
+each key id it made in ``MTURKLINK_AUDIT_KEYS`` (ids are not secrets). In this directory
+the shared fixtures (tests/conftest.py) run on such a world: ``world_home`` and
+``session_world`` are overridden below.
 """
 
 from __future__ import annotations
@@ -21,15 +29,18 @@ from urllib.parse import quote
 
 import pytest
 
+from mturklink_helpers import world as worlds
+
 # A leaked piece of 16 characters of a known stem is a finding; as a secret ends with only two
 # more characters, any 18 characters in a row of a secret hold such a piece.
 WINDOW = 16
 
-# Runs both here and, written into an IPython startup file, inside each notebook kernel.
+# Runs both here and, through SITECUSTOMIZE below, inside the audit's demo worlds.
 KNOWN_SECRETS_CODE = '''
 import base64 as _b64
 import hashlib as _hashlib
 import itertools as _itertools
+import os as _os
 
 _ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
@@ -57,6 +68,10 @@ def install_known_secrets(seed):
     def __init__(self, *args, **kwargs):
         original(self, *args, **kwargs)
         self.secret_access_key = known_secret(seed, next(counter))
+        made = _os.environ.get("MTURKLINK_AUDIT_KEYS")
+        if made:  # a key id is no secret: which keys the audit made, for its figures
+            with open(made, "a", encoding="utf-8") as f:
+                f.write(self.access_key_id + "\\n")
 
     models.AccessKey._audit_original_init = original
     models.AccessKey._audit_seed = seed
@@ -75,22 +90,64 @@ def uninstall_known_secrets():
 '''
 
 _namespace: dict = {}
-exec(KNOWN_SECRETS_CODE, _namespace)  # our own code, shared with the kernels
+exec(KNOWN_SECRETS_CODE, _namespace)  # our own code, shared with the worlds and the probe
 known_stem = _namespace["known_stem"]
 known_secret = _namespace["known_secret"]
 install_known_secrets = _namespace["install_known_secrets"]
 uninstall_known_secrets = _namespace["uninstall_known_secrets"]
 
 
-def kernel_startup_file(seed: str) -> str:
-    """An IPython startup file: known secrets in the kernel, and nothing left in its namespace."""
-    return (
-        "# Written by tests/secrets: moto's IAM hands out secrets the audit knows.\n"
-        "def _mturklink_audit():\n"
-        + "".join(f"    {line}\n" if line else "\n" for line in KNOWN_SECRETS_CODE.splitlines())
-        + f"    install_known_secrets({seed!r})\n\n\n"
-        "_mturklink_audit()\ndel _mturklink_audit\n"
-    )
+SITECUSTOMIZE = f"""\
+# Written by tests/secrets: in a process started with MTURKLINK_AUDIT_SEED (the audit's demo
+# worlds), moto's IAM hands out secrets the audit knows, from the moment it is imported.
+import os as _os
+
+if _os.environ.get("MTURKLINK_AUDIT_SEED"):
+    def _mturklink_audit():
+        import importlib.abc
+        import importlib.machinery
+        import sys
+
+        code = {KNOWN_SECRETS_CODE!r}
+        tools = {{}}
+        exec(code, tools)
+        seed = _os.environ["MTURKLINK_AUDIT_SEED"]
+
+        class Finder(importlib.abc.MetaPathFinder):
+            def find_spec(self, name, path, target=None):
+                if name != "moto.iam.models":
+                    return None
+                spec = importlib.machinery.PathFinder.find_spec(name, path)
+                if spec is None or spec.loader is None:
+                    return spec
+                run = spec.loader.exec_module
+
+                def exec_module(module):
+                    run(module)
+                    tools["install_known_secrets"](seed)
+
+                spec.loader.exec_module = exec_module
+                return spec
+
+        sys.meta_path.insert(0, Finder())
+
+    _mturklink_audit()
+    del _mturklink_audit
+"""
+
+
+def start_audit_world(home: Path, seed: str, site: Path, keys_log: Path | None = None):
+    """A demo world for ``home`` (which must have none yet) whose keys have known secrets."""
+    assert worlds.status(home) is None, f"a world already runs for {home}"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PYTHONPATH", os.pathsep.join(p for p in (str(site), os.environ.get("PYTHONPATH"))
+                                                if p))
+        mp.setenv("MTURKLINK_AUDIT_SEED", seed)
+        if keys_log is not None:
+            mp.setenv("MTURKLINK_AUDIT_KEYS", str(keys_log))
+        world = worlds.connect(home)
+    assert world.started_now
+    return world
 
 
 class SecretScanner:
@@ -173,11 +230,34 @@ def audit_seed() -> str:
 
 
 @pytest.fixture(scope="session")
+def audit_site(tmp_path_factory) -> Path:
+    """A folder with the audit's sitecustomize.py, for a world's PYTHONPATH."""
+    site = tmp_path_factory.mktemp("audit-site")
+    (site / "sitecustomize.py").write_text(SITECUSTOMIZE, encoding="utf-8")
+    return site
+
+
+@pytest.fixture(scope="session")
+def world_home(tmp_path_factory) -> Path:
+    """This directory's world (overrides tests/conftest.py's): keys with known secrets."""
+    home = tmp_path_factory.mktemp("audit-world-home")
+    yield home
+    worlds.stop(home)
+
+
+@pytest.fixture(scope="session")
+def session_world(world_home, audit_seed, audit_site):
+    return start_audit_world(world_home, audit_seed + "-reprs", audit_site,
+                             world_home.parent / "audit-world-keys.txt")
+
+
+@pytest.fixture(scope="session")
 def secret_tools():
     """This module's tools for the test modules (they cannot import a conftest by name:
     tests/simulator's conftest is also called ``conftest``)."""
     return SimpleNamespace(
         known_stem=known_stem, known_secret=known_secret, install=install_known_secrets,
-        uninstall=uninstall_known_secrets, kernel_startup_file=kernel_startup_file,
-        Scanner=SecretScanner, WINDOW=WINDOW,
+        uninstall=uninstall_known_secrets,
+        Scanner=SecretScanner, WINDOW=WINDOW, start_world=start_audit_world,
+        code=KNOWN_SECRETS_CODE,
     )

@@ -29,40 +29,31 @@ def clone(tmp_path, monkeypatch):
     shutil.copy(ROOT / ".gitignore", repo / ".gitignore")
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
     monkeypatch.setenv("HOME", str(repo))
-    monkeypatch.setenv("MTURKLINK_HOME", str(tmp_path / "kit-home"))
     for name in ("AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE"):
         monkeypatch.delenv(name, raising=False)
     return repo
 
 
-@pytest.fixture
-def demo_state():
-    from mturklink_helpers.demo import stop_demo
-    from mturklink_helpers.kit import state
-
-    stop_demo()
-    state.mode, state.key = "demo", None
-    yield state
-    stop_demo()
-    state.key = None
-
-
-def test_every_key_file_the_kit_writes_is_private_and_git_ignored(clone, demo_state, monkeypatch):
+def test_every_key_file_the_kit_writes_is_private_and_git_ignored(clone, world, world_home,
+                                                                   monkeypatch):
     from mturklink_helpers.cli import _parser
     from mturklink_helpers.credentials import load_credentials, save_profile, write_credentials
+    from mturklink_helpers.kit import DEMO_DOWNLOAD, Kit
     from mturklink_helpers.widgets import ConsoleChecklist, CreateIamUserForm
-    from mturklink_helpers.widgets.console import DEMO_DOWNLOAD
 
     notebooks = clone / "notebooks"
     written = []
-    # The demo's "download" in notebook 04 (Demo: create the IAM user), run in notebooks/.
+    # The demo's "download" in notebook 04 (Demo: create the IAM user), run in notebooks/,
+    # on a demo kit in the learner's world (steps 1-3 done). The world keeps its own files
+    # in MTURKLINK_HOME, outside the clone (tests/secrets/test_secrets_notebooks.py scans them).
     monkeypatch.chdir(notebooks)
-    ConsoleChecklist(4).do_button.click()
+    kit = Kit("demo", home_dir=world_home)
+    ConsoleChecklist(4, kit=kit).do_button.click()
     written += [p for p in notebooks.rglob("*") if p.is_file()]
     assert written == [notebooks / DEMO_DOWNLOAD]
     key = load_credentials(written[0])
     # Route B's "Save key to", as the form first shows it, from notebooks/.
-    written.append(write_credentials(key, CreateIamUserForm().save_to.value).resolve())
+    written.append(write_credentials(key, CreateIamUserForm(kit=kit).save_to.value).resolve())
     # The command line's --out default, from the clone and from notebooks/.
     out = _parser().parse_args(["create-iam-user", "--admin-profile", "admin"]).out
     written.append(write_credentials(key, out).resolve())

@@ -6,7 +6,14 @@ kernels' stdout and stderr, nbclient's log of every kernel message, any exceptio
 file under the temporary HOME, MTURKLINK_HOME, TMPDIR and notebook folder. Only the key
 files the learner chose may hold a secret, and those are mode 0600 and git-ignored.
 
-All eight kernels run once, in one session fixture, two at a time.
+The kernels share the learner's demo world (one process, found through MTURKLINK_HOME),
+which makes every key, with known secrets (tests/secrets/conftest.py). Its files are
+scanned too, while it runs: world.json (address and admin token), demo-world/meta.json (the
+seed), demo-world/journal.jsonl (every change) and demo-world/server.log. None may hold an
+access key's secret; world.json and meta.json are 0600 in 0700 folders, and the admin token
+is in world.json only.
+
+All eight kernels run once, in one session fixture, one after another (in order).
 """
 
 from __future__ import annotations
@@ -27,14 +34,17 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from mturklink_helpers.widgets.console import DEMO_DOWNLOAD
+from mturklink_helpers import world as worlds
+from mturklink_helpers.kit import DEMO_DOWNLOAD, Kit
 from mturklink_helpers.widgets.keys import CreateIamUserForm
 from tests.notebooks.harness import CHECKS, learner_env, run_lesson_async
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
-PARALLEL_KERNELS = 2
+# One at a time, in order, as a learner goes: the kernels share one world now, and 05 run
+# beside 04 would catch up on its own (a key of its own) while 04 makes the learner's.
+PARALLEL_KERNELS = 1
 
 # Beyond the lessons' checks: what a curious learner also clicks (appended to the copy only).
 LEARNER_EXTRAS = {
@@ -54,8 +64,8 @@ LEARNER_EXTRAS = {
         "assert 'new access key AKIA' in create.output.value, create.output.value\n"
         "# And keeps it as the AWS profile “mturk”, for the command-line doctor.\n"
         "from mturklink_helpers.credentials import save_profile\n"
-        "from mturklink_helpers.kit import state\n"
-        "save_profile(state.key)\n"
+        "from mturklink_helpers.kit import kernel_kit\n"
+        "save_profile(kernel_kit().key)\n"
     ),
     "07_troubleshooting": (
         "# Every mistake in the list, the doctor run after each (wrong secret and root key too).\n"
@@ -68,19 +78,22 @@ LEARNER_EXTRAS = {
     ),
 }
 
-# Asked of each kernel after its notebook ran (not saved in the notebook): did every key
-# moto made get a known secret, and was the simulator's HTTP server (and its admin
-# interface, which hands out simulated secrets) ever imported?
+# Asked of each kernel after its notebook ran (not saved in the notebook): does the key the
+# kernel holds have a known secret (the world made it), and was moto, the simulator or its
+# HTTP server (whose admin interface hands out simulated secrets) ever imported? The probe
+# holds the audit's seed, never a secret (nbclient logs it with every message).
 PROBE = """\
 import json as _json, sys as _sys
-from moto.iam.models import AccessKey as _AccessKey, iam_backends as _iam_backends
-_keys = [k for _account in list(_iam_backends.values()) for _iam in list(_account.values())
-         for k in _iam.access_keys.values()]
-print(_json.dumps({
-    "keys": len(_keys),
-    "known": sum(1 for k in _keys if _AccessKey._audit_is_known(k.secret_access_key)),
+from mturklink_helpers.kit import kernel_kit as _kernel_kit
+{code}
+_key = _kernel_kit().key
+print(_json.dumps({{
+    "key_id": _key.access_key_id if _key else None,
+    "known": known_stem({seed!r}) in _key.reveal_secret() if _key else None,
+    "moto_imported": any(m == "moto" or m.startswith("moto.") for m in _sys.modules),
+    "simulator_imported": any(m.startswith("mturklink_helpers.simulator") for m in _sys.modules),
     "server_imported": "mturklink_helpers.simulator.server" in _sys.modules,
-}))
+}}))
 """
 
 
@@ -100,7 +113,15 @@ class Audit:
     scanner: object
     places: dict[str, Path]  # everything under these is scanned
     save_to_default: str  # route B's "Save key to" as the form first shows it
+    seed: str = ""
+    probe_code: str = ""  # known_stem() and friends, for the probe
+    keys_log: Path | None = None  # key ids the world made (with known secrets)
+    token: str = ""  # the world's admin token, read from world.json
     runs: dict[str, Run] = field(default_factory=dict)
+
+    @property
+    def keys_made(self) -> list[str]:
+        return self.keys_log.read_text(encoding="utf-8").split() if self.keys_log else []
 
     @property
     def notebook_dir(self) -> Path:
@@ -155,7 +176,8 @@ async def run_notebook(path: Path, audit: Audit, env: dict, logs: Path, gate: as
                 # widget state); the probe is asked of the kernel afterwards and not kept.
                 lesson = await run_lesson_async(
                     nb, home=audit.places["HOME"], checks=CHECKS[name],
-                    then=[LEARNER_EXTRAS[name]] if name in LEARNER_EXTRAS else [], ask=[PROBE],
+                    then=[LEARNER_EXTRAS[name]] if name in LEARNER_EXTRAS else [],
+                    ask=[PROBE.format(code=audit.probe_code, seed=audit.seed)],
                     env=env, cwd=audit.notebook_dir, client_class=LabLikeClient,
                     kernel_output=(out, err), store_widget_state=True, log=log)
                 run.probe = json.loads(lesson.answers[0])
@@ -169,7 +191,7 @@ async def run_notebook(path: Path, audit: Audit, env: dict, logs: Path, gate: as
 
 
 @pytest.fixture(scope="session")
-def audit(tmp_path_factory, audit_seed, secret_tools) -> Audit:
+def audit(tmp_path_factory, audit_seed, audit_site, secret_tools) -> Audit:
     base = tmp_path_factory.mktemp("secrets-audit")
     places = {name: base / folder for name, folder in (
         ("HOME", "home"), ("MTURKLINK_HOME", "kit-home"), ("TMPDIR", "tmp"),
@@ -178,35 +200,46 @@ def audit(tmp_path_factory, audit_seed, secret_tools) -> Audit:
         folder.mkdir()
     for path in NOTEBOOKS:
         shutil.copy(path, places["notebook folder"] / path.name)
-    startup = places["HOME"] / ".ipython" / "profile_default" / "startup"
-    startup.mkdir(parents=True)
-    (startup / "00-secrets-audit.py").write_text(secret_tools.kernel_startup_file(audit_seed),
-                                                 encoding="utf-8")
     stem = secret_tools.known_stem(audit_seed)
-    audit = Audit(stem, secret_tools.Scanner([stem]), places, CreateIamUserForm().save_to.value)
+    default = CreateIamUserForm(kit=Kit("demo", home_dir=base / "unused-home")).save_to.value
+    audit = Audit(stem, secret_tools.Scanner([stem]), places, default, seed=audit_seed,
+                  probe_code=secret_tools.code, keys_log=base / "world-keys.txt")
     env = kernel_env(places["HOME"], places["MTURKLINK_HOME"], places["TMPDIR"])
+    # The learner's world, started before the first kernel needs it (so that it is started
+    # with the audit's known secrets); the kernels find it through MTURKLINK_HOME.
+    secret_tools.start_world(places["MTURKLINK_HOME"], audit_seed, audit_site, audit.keys_log)
+    audit.token = json.loads((places["MTURKLINK_HOME"] / worlds.WORLD_FILE).read_text())["token"]
 
     async def run_all():
         gate = asyncio.Semaphore(PARALLEL_KERNELS)
         return await asyncio.gather(*(run_notebook(p, audit, env, places["logs and exceptions"], gate)
                                       for p in NOTEBOOKS))
 
-    # In a thread of its own: a session-wide Playwright (the browser tests) keeps an event
-    # loop running in this one, and asyncio.run refuses to start a second there.
-    with ThreadPoolExecutor(1) as thread:
-        audit.runs = {run.name: run for run in thread.submit(asyncio.run, run_all()).result()}
-    return audit
+    try:
+        # In a thread of its own: a session-wide Playwright (the browser tests) keeps an event
+        # loop running in this one, and asyncio.run refuses to start a second there.
+        with ThreadPoolExecutor(1) as thread:
+            audit.runs = {run.name: run for run in thread.submit(asyncio.run, run_all()).result()}
+        yield audit  # the world still runs: its files are scanned as they are while it runs
+    finally:
+        worlds.stop(places["MTURKLINK_HOME"])
 
 
 def test_every_notebook_ran_and_every_key_had_a_known_secret(audit):
     assert [r.name for r in audit.runs.values()] == [p.stem for p in NOTEBOOKS]
     assert len(NOTEBOOKS) == 8
+    made = audit.keys_made
     for run in audit.runs.values():
         assert run.error is None, f"{run.name} failed:\n{run.error}"
-        assert run.probe["known"] == run.probe["keys"], (run.name, run.probe)
-    # Notebooks 04–07 make keys (admin, learner, provisioned, the root key in 07): all known.
+        # No kernel plays AWS: moto and the simulator live in the world's process only.
+        assert not run.probe["moto_imported"] and not run.probe["simulator_imported"], run.probe
+    # Notebooks 04–07 hold a key (the learner's; in 07 the last problem's, the root key), made
+    # by the world with a known secret; so did every key the world made (admin, learner,
+    # provisioned, root, the problems'), which the world's patched moto listed.
     for name in ("04_create_iam_user", "05_link_turkprime", "06_sandbox_test_hit", "07_troubleshooting"):
-        assert audit.runs[name].probe["keys"] >= 2, (name, audit.runs[name].probe)
+        probe = audit.runs[name].probe
+        assert probe["known"] is True and probe["key_id"] in made, (name, probe)
+    assert len(made) >= 8, made
 
 
 def test_saved_notebooks_hold_widget_state_showing_what_the_learner_saw(audit):
@@ -238,11 +271,30 @@ def test_no_secret_anywhere_except_the_key_files_the_learner_chose(audit):
             found[f"exception in {run.name}"] = audit.scanner.find(run.error)
     _write_summary(audit, counts, found)
     assert not found, f"secret found outside the chosen key files: {found}"
-    # The scan saw what the run made: the saved notebooks with the key files, the progress
-    # checklist, and three logs per kernel (IPython keeps a kernel's history in memory).
+    # The scan saw what the run made: the saved notebooks with the key files, the settings and
+    # progress, the world's files, and three logs per kernel (IPython keeps a kernel's history
+    # in memory).
     assert counts["notebook folder"][0] >= len(NOTEBOOKS) + 2
-    assert counts["MTURKLINK_HOME"][0] >= 1
+    kit_home = audit.places["MTURKLINK_HOME"]
+    scanned = {p for _place, p in audit.files()}
+    for name in (worlds.WORLD_FILE, "settings.json", "progress.json", "demo-world/meta.json",
+                 "demo-world/journal.jsonl", "demo-world/server.log"):
+        assert kit_home / name in scanned, name
+    assert (kit_home / "demo-world" / "journal.jsonl").stat().st_size > 1000  # every change
     assert counts["logs and exceptions"][0] >= 3 * len(NOTEBOOKS)
+
+
+def test_the_worlds_files_are_private_and_its_token_is_in_world_json_only(audit):
+    kit_home = audit.places["MTURKLINK_HOME"]
+    for folder in (kit_home, kit_home / "demo-world"):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, (folder, oct(folder.stat().st_mode))
+    for path in (kit_home / worlds.WORLD_FILE, kit_home / "demo-world" / "meta.json"):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, (path, oct(path.stat().st_mode))
+    assert len(audit.token) >= 32
+    holding = [str(path) for _place, path in audit.files() if audit.token.encode() in path.read_bytes()]
+    assert holding == [str(kit_home / worlds.WORLD_FILE)]
+    for run in audit.runs.values():
+        assert not run.error or audit.token not in run.error
 
 
 def test_chosen_key_files_hold_the_secret_privately_and_are_git_ignored(audit):
@@ -268,7 +320,7 @@ def test_notebooks_never_reach_the_simulator_admin_interface(audit):
     sources = [p.read_text(encoding="utf-8") for p in NOTEBOOKS]
     sources += [p.read_text(encoding="utf-8") for p in
                 [*(ROOT / "mturklink_helpers" / "widgets").glob("*.py"),
-                 ROOT / "mturklink_helpers" / "kit.py", ROOT / "mturklink_helpers" / "demo.py"]]
+                 ROOT / "mturklink_helpers" / "kit.py", ROOT / "mturklink_helpers" / "problems.py"]]
     for text in sources:
         assert not re.search(r"_admin/|simulator\.server|SimulatorServer|new_requester_key", text)
 
@@ -279,7 +331,7 @@ def _write_summary(audit: Audit, counts: dict, found: dict) -> None:
     out.parent.mkdir(exist_ok=True)
     summary = {
         "notebooks": len(audit.runs),
-        "keys_made": {name: run.probe.get("keys") for name, run in audit.runs.items()},
+        "keys_made": len(audit.keys_made),
         "scanned": {place: {"files": n, "bytes": size} for place, (n, size) in counts.items()},
         "chosen_key_files": sorted(str(p.relative_to(audit.notebook_dir.parent))
                                    for p in audit.chosen_key_files),

@@ -21,14 +21,22 @@ import mturklink_helpers
 
 # Classes that never hold or see a secret, and why.
 SECRET_FREE = {
-    "mturklink_helpers.awsutil.Backoff": "timing settings and two callables; never given a key",
-    "mturklink_helpers.demo.DemoStepMissing": "one sentence naming a missing step of the guide, "
-                                              "raised before the step that makes the key",
-    "mturklink_helpers.doctor.Status": "an enum of four words (ok, failed, warning, skipped)",
+    "mturklink_helpers.doctor.Status": "an enum of five words (ok, failed, warning, skipped, "
+                                       "could not check)",
     "mturklink_helpers.endpoints.Environment": "an enum of the two MTurk endpoints",
+    "mturklink_helpers.errors.Kind": "an enum of what an error means",
     "mturklink_helpers.fees.UnconfirmedSpendingError": "a sentence about money; made from amounts",
+    "mturklink_helpers.kit.NoKeyLoaded": "a fixed sentence: no key is loaded",
     "mturklink_helpers.pacing.RateLimiter": "a rate and a clock",
     "mturklink_helpers.pacing.CallStats": "request and throttle counters",
+    "mturklink_helpers.retry.Clock": "a Protocol (monotonic, sleep); never instantiated",
+    "mturklink_helpers.retry.RealTime": "the computer's clock",
+    "mturklink_helpers.steps.DemoAction": "the label and method names of a console action",
+    "mturklink_helpers.steps.Step": "a step of the guide: titles, sub-steps, addresses",
+    "mturklink_helpers.world.DemoStepMissing": "one sentence naming a missing step of the guide, "
+                                               "raised before the step that makes the key",
+    "mturklink_helpers.world.WorldError": "one sentence about the world process (address, log)",
+    "mturklink_helpers.world.WorldWarning": "a notice about the world's saved state",
     "mturklink_helpers.simulator.auth.Caller": "account id, ARN and access key id: no secret field",
     "mturklink_helpers.simulator.clock.Clock": "a point in simulated time",
     "mturklink_helpers.simulator.core.mock_mturk": "a seed and a flag; object's default repr",
@@ -37,16 +45,15 @@ SECRET_FREE = {
     "mturklink_helpers.simulator.exceptions.ServiceFault": "a fixed text",
     "mturklink_helpers.simulator.exceptions.UnrecognizedClientException": "a fixed text",
     "mturklink_helpers.simulator.exceptions.InvalidSignatureException": "a fixed text, no signature",
+    "mturklink_helpers.simulator.exceptions.IncompleteSignatureException": "AWS's text about a "
+                                                                           "missing header part",
     "mturklink_helpers.simulator.exceptions.MissingAuthenticationTokenException": "a fixed text",
     "mturklink_helpers.simulator.exceptions.AccessDeniedException": "a user ARN and an action",
     "mturklink_helpers.simulator.exceptions.ThrottlingException": "a fixed text",
     "mturklink_helpers.simulator.exceptions.ValidationException": "botocore's model check of a request's parameters",
+    "mturklink_helpers.simulator.exceptions.ParameterValidationError": "a parameter's name and value "
+                                                                       "(never a key: MTurk has none)",
     "mturklink_helpers.simulator.exceptions.UnknownOperationException": "an operation name",
-    "mturklink_helpers.simulator.exceptions.ParameterValidationError": "MTurk's echo of a "
-        "refused request parameter (a Question, a worker id) and its name; never a key",
-    "mturklink_helpers.simulator.exceptions.IncompleteSignatureException": "a fixed text or "
-        "the request's X-Amz-Date",
-    "mturklink_helpers.simulator.realism.Realism": "three delays in seconds and a flag",
     "mturklink_helpers.simulator.faults.Faults": "fault settings and a random generator",
     "mturklink_helpers.simulator.models.Account": "linked, registered, a balance",
     "mturklink_helpers.simulator.models.HITType": "MTurk data a requester posts",
@@ -57,8 +64,15 @@ SECRET_FREE = {
     "mturklink_helpers.simulator.questions.QuestionError": "a sentence about question XML",
     "mturklink_helpers.simulator.questions.Field": "a form field of a HIT's question",
     "mturklink_helpers.simulator.questions.Question": "a HIT's parsed question",
+    "mturklink_helpers.failures.Failure": "the words of one failure mode, fixed in the code",
+    "mturklink_helpers.simulator.realism.Realism": "which of the real service's habits are on",
     "mturklink_helpers.simulator.workers.Worker": "a simulated worker's id and traits",
 }
+# Classes of the world's own process (world_server): made there, by a child process of the
+# test (test_world_server_objects_show_no_secret), never in a kernel or in this process.
+WORLD_PROCESS = {"mturklink_helpers.world_server.Action", "mturklink_helpers.world_server.Damaged",
+                 "mturklink_helpers.world_server.Journal",
+                 "mturklink_helpers.world_server.WorldService"}
 
 
 def public_classes() -> dict[str, type]:
@@ -79,10 +93,16 @@ def qualified(obj) -> str:
 
 
 @pytest.fixture(scope="module")
-def carriers(tmp_path_factory, audit_seed, secret_tools):
+def carriers(tmp_path_factory, audit_seed, secret_tools, session_world, world_home):
     """Instances of every class that can hold or see a secret, made the way the kit makes
-    them, in a demo world whose every key has a known secret."""
+    them: the forms and the doctor on a demo Kit in this directory's world (tests/secrets'
+    conftest: its every key has a known secret), and the simulator's own objects in-process
+    (mock_aws + mock_mturk, known secrets here too)."""
+    from botocore.exceptions import BotoCoreError, ClientError
+    from moto import mock_aws
+
     from mturklink_helpers import hits
+    from mturklink_helpers.clients import client
     from mturklink_helpers.credentials import (
         AccessKey,
         CredentialsFileError,
@@ -90,11 +110,12 @@ def carriers(tmp_path_factory, audit_seed, secret_tools):
         load_environment,
         load_profile,
     )
-    from mturklink_helpers.demo import stop_demo
-    from mturklink_helpers.doctor import diagnose
+    from mturklink_helpers.errors import classify
     from mturklink_helpers.fees import estimate_cost
     from mturklink_helpers.iam import IamSetupError, KeyLimitError, provision_iam_user
-    from mturklink_helpers.kit import KitState, state
+    from mturklink_helpers.kit import Kit
+    from mturklink_helpers.problems import catch_up
+    from mturklink_helpers.simulator import mock_mturk
     from mturklink_helpers.simulator.server import SimulatorServer
     from mturklink_helpers.widgets import (
         ConsoleChecklist,
@@ -112,40 +133,47 @@ def carriers(tmp_path_factory, audit_seed, secret_tools):
     work = tmp_path_factory.mktemp("reprs")
     patch = pytest.MonkeyPatch()
     patch.chdir(work)
-    patch.setenv("MTURKLINK_HOME", str(work / "kit-home"))
+    patch.setenv("MTURKLINK_HOME", str(world_home))
+    patch.delenv("MTURKLINK_MODE", raising=False)
     patch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(work / "aws" / "credentials"))
-    stop_demo()
-    state.mode, state.key = "demo", None
-    secret_tools.install(audit_seed + "-reprs")
+    world = session_world
+    world.admin("reset")
+    for name in ("settings.json", "progress.json"):
+        (world_home / name).unlink(missing_ok=True)
+    secret_tools.install(audit_seed + "-reprs")  # the in-process moto below
     made: list = []
     server = None
     try:
-        world = state.world(through_step=3)
-        made += [world, world.admin_key(), world.sim, world.sim.authenticator, world.sim.world,
-                 world.sim.backend("sandbox"), world.sim.responses]
+        kit = Kit("demo", home_dir=world_home)
+        catch_up(kit, 3)  # guide steps 1-3 done
+        made += [world, world.admin_key(), kit.endpoints, kit.wait()]
 
-        step4 = ConsoleChecklist(4)
+        step4 = ConsoleChecklist(4, kit=kit)
         step4.do_button.click()  # the demo's download: secrets/demo-downloads/credentials.csv
-        load = LoadCredentialsForm()
+        load = LoadCredentialsForm(kit=kit)
         load.load_button.click()
-        learner = state.key
-        failed = Form("A form whose action failed")
+        learner = kit.key
+        assert learner is not None, load.status_text
+        failed = Form("A form whose action failed", kit=kit)
         failed.fail(RuntimeError(f"the handler saw {learner.reveal_secret()}"))
-        made += [step4, load, learner, failed, state, KitState(key=world.admin_key())]
+        # A kit that found the learner's key file through the saved settings, as notebook 05's.
+        made += [step4, load, learner, failed, kit, Kit("demo", home_dir=world_home)]
 
-        create = CreateIamUserForm()
+        create = CreateIamUserForm(kit=kit)
         create.new_key.value = True
         create.save_to.value = "secrets/route-b.csv"
         create.create_button.click()
         seen: list = []
-        result = provision_iam_user(world.admin_session(), "audit-user", new_key=True,
+        admin = world.admin_key().session()
+        where = {"endpoints": kit.endpoints}
+        result = provision_iam_user(admin, "audit-user", new_key=True,
                                     credentials_path=work / "audit.csv", profile="audit",
-                                    progress=seen.append)
-        provision_iam_user(world.admin_session(), "audit-user", new_key=True, wait=False)
+                                    progress=seen.append, wait=kit.wait(), **where)
+        provision_iam_user(admin, "audit-user", new_key=True, wait=False, **where)
         errors: list = []
         for kwargs in ({"credentials_path": work / "audit.csv"}, {}):  # file exists; two keys
             try:
-                provision_iam_user(world.admin_session(), "audit-user", new_key=True, **kwargs)
+                provision_iam_user(admin, "audit-user", new_key=True, **kwargs, **where)
             except IamSetupError as exc:
                 errors.append(exc)
         assert [type(e) for e in errors] == [IamSetupError, KeyLimitError]
@@ -189,47 +217,84 @@ def carriers(tmp_path_factory, audit_seed, secret_tools):
         wrong = AccessKey(learner.access_key_id, secret[:-1] + ("A" if secret[-1] != "A" else "B"),
                           learner.user_name, "credentials.csv (mistyped)")
         for key in (learner, wrong, world.root_key()):
-            diagnosis = diagnose(key)
+            diagnosis = kit.diagnose(key)
             made += [diagnosis, *diagnosis.checks, *diagnosis.turkprime_form]
-        made.append(wrong)
+        made += [wrong, kit.check_step(4), kit.check_step(2)]
 
-        handoff = TurkPrimeHandoff()
+        # What errors mean (errors.classify): a wrong secret refused, and a CreateAccessKey
+        # answer cut off mid-way (half of it holds the new key's secret) as the kit's own
+        # clients see it and as a plain boto3 client (botocore's ResponseParserError) does.
+        iam = client(world.admin_key(), "iam", kit.endpoints)
+        iam.create_user(UserName="cut-user")
+        plain_iam = world.admin_key().session().client("iam", endpoint_url=world.url,
+                                                       region_name="us-east-1")
+        for cut, call in ((False, lambda: client(wrong, "sts", kit.endpoints).get_caller_identity()),
+                          (True, lambda: iam.create_access_key(UserName="cut-user")),
+                          (True, lambda: plain_iam.create_access_key(UserName="cut-user"))):
+            world.faults(cut_rate=1.0 if cut else 0.0)
+            try:
+                call()
+            except Exception as exc:  # noqa: BLE001 - each kind of failure is kept and rendered
+                made += [exc, classify(exc)]
+            finally:
+                world.faults()
+        assert [type(o).__name__ for o in made[-6:]] == [
+            "ClientError", "Meaning", "IncompleteReadError", "Meaning", "ResponseParserError",
+            "Meaning"], [type(o).__name__ for o in made[-6:]]
+        assert isinstance(made[-4], BotoCoreError) and isinstance(made[-6], ClientError)
+        # botocore's own error holds the half answer, secret and all: why the kit's clients
+        # never let one out (clients._refuse_cut_off_answers). What the kit makes of it does
+        # not (its Meaning stays in the list); the raw error, not the kit's, is left out.
+        raw = made.pop(-2)
+        assert "<SecretAccessKey>" in str(raw)
+
+        handoff = TurkPrimeHandoff(kit=kit)
         handoff.check_button.click()
-        hit_form = TestHitForm()
+        hit_form = TestHitForm(kit=kit)
         hit_form.create_button.click()
-        client = state.mturk()
-        test_hit = hits.create_test_hit(client, assignments=2)
-        world.sim.workers_submit(test_hit.hit_id)
-        frame = hits.assignments_frame(client, test_hit.hit_id)
+        mturk = kit.mturk()
+        test_hit = hits.create_test_hit(mturk, assignments=2)
+        world.workers_submit(test_hit.hit_id)
+        frame = hits.assignments_frame(mturk, test_hit.hit_id)
         first, second = frame["assignment_id"]
-        reviewed = hits.review(client, frame, approve=[first], reject={second: "empty answer"})
+        reviewed = hits.review(mturk, frame, approve=[first], reject={second: "empty answer"})
         made += [handoff, hit_form, test_hit, test_hit.cost or estimate_cost("0.01", 2), reviewed,
-                 hits.cleanup(client, approve_submitted=True)]
+                 hits.cleanup(mturk, approve_submitted=True)]
 
         for problem in ("wrong-secret", "root-key"):
-            breaker = DemoProblems()
+            breaker = DemoProblems(kit=kit)
             breaker.problem.value = problem
             breaker.apply_button.click()
-            doctor = DoctorPanel()
+            doctor = DoctorPanel(kit=kit)
             doctor.run_button.click()
             made += [breaker, doctor]
-        made += [ModeChooser(), Overview(current_step=4)]
+        made += [ModeChooser(kit=kit), Overview(current_step=4, kit=kit)]
 
-        # The simulator's HTTP server, and its admin interface handing out a simulated key.
-        server = SimulatorServer(port=0, simulator=world.sim).start()
-        request = urllib.request.Request(f"{server.url}/_admin/requester-key",
-                                         data=b'{"user_name": "audit-server-user"}',
-                                         method="POST")
-        with urllib.request.urlopen(request, timeout=10) as response:
-            handed_out = json.loads(response.read())
-        made += [server, server.app]
-        yield {"objects": made, "learner": learner, "handed_out": handed_out,
+        # The simulator's own objects, in-process (the test tool), and its HTTP server with
+        # its admin interface handing out a simulated key.
+        with mock_aws(), mock_mturk() as sim:
+            sim_key = sim.new_requester_key("audit-sim-user")
+            sim_mturk = sim_key.session().client(
+                "mturk", region_name="us-east-1",
+                endpoint_url="https://mturk-requester-sandbox.us-east-1.amazonaws.com")
+            hits.create_test_hit(sim_mturk)
+            made += [sim_key, sim, sim.authenticator, sim.world, sim.backend("sandbox"),
+                     sim.responses]
+            server = SimulatorServer(port=0, simulator=sim).start()
+            request = urllib.request.Request(f"{server.url}/_admin/requester-key",
+                                             data=b'{"user_name": "audit-server-user"}',
+                                             method="POST")
+            with urllib.request.urlopen(request, timeout=10) as response:
+                handed_out = json.loads(response.read())
+            made += [server, server.app]
+            server.stop()
+            server = None
+        token = json.loads((world_home / "world.json").read_text())["token"]
+        yield {"objects": made, "learner": learner, "handed_out": handed_out, "token": token,
                "scanner": secret_tools.Scanner([secret_tools.known_stem(audit_seed + "-reprs")])}
     finally:
         if server is not None:
             server.stop()
-        stop_demo()
-        state.key = None
         secret_tools.uninstall()
         patch.undo()
 
@@ -248,11 +313,15 @@ def test_every_public_class_is_covered_or_listed_secret_free(carriers):
     classes = set(public_classes())
     covered = {qualified(o) for o in carriers["objects"]} & classes
     assert not covered & set(SECRET_FREE), "a class is both made here and listed secret-free"
-    unlisted = classes - covered - set(SECRET_FREE)
+    assert WORLD_PROCESS <= classes, "WORLD_PROCESS names classes that are gone"
+    unlisted = classes - covered - set(SECRET_FREE) - WORLD_PROCESS
     assert not unlisted, (f"new public classes: make one holding a secret in `carriers`, or list "
                           f"it in SECRET_FREE with the reason it never sees one: {sorted(unlisted)}")
     assert not set(SECRET_FREE) - classes, "SECRET_FREE names classes that are gone"
-    assert len(covered) >= 30
+    assert len(covered) >= 35
+    for name in ("kit.Kit", "world.World", "errors.Meaning", "clients.Endpoints", "retry.Wait",
+                 "doctor.StepVerdict", "credentials.AccessKey"):  # the new ones, by name
+        assert f"mturklink_helpers.{name}" in covered, name
 
 
 def test_no_repr_or_str_shows_a_secret(carriers):
@@ -266,6 +335,61 @@ def test_no_repr_or_str_shows_a_secret(carriers):
             if found:
                 leaks.setdefault(qualified(obj), []).append((how, found[:3]))
     assert not leaks, leaks
+
+
+def test_no_repr_or_str_shows_the_worlds_admin_token(carriers):
+    token = carriers["token"]
+    assert len(token) >= 32
+    shown = [qualified(o) for o in carriers["objects"]
+             if any(token in text for text in renderings(o).values())]
+    assert not shown, shown
+
+
+WORLD_PROCESS_PROBE = """
+import json, sys, tempfile, traceback
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+import conftest as audit
+audit.install_known_secrets(sys.argv[2])
+from mturklink_helpers import world_server as ws
+home = Path(tempfile.mkdtemp())
+service = ws.build(home, 60.0)
+ws.ACTIONS["create-aws-account"].handler(service, {})
+made = ws.ACTIONS["console-create-iam-user"].handler(service, {"user_name": "probe-user"})
+service._save({"kind": "admin", "action": "console-create-iam-user", "params": {}, "r": 0,
+               "o": 0, "keys": [made["AccessKeyId"]]})
+damaged = ws.Damaged("change 2 of 3 could not be made again (KeyError)")
+objects = [service, service.journal, ws.ACTIONS["console-create-iam-user"], damaged]
+out = []
+for obj in objects:
+    texts = [repr(obj), str(obj)]
+    if isinstance(obj, BaseException):
+        texts.append("".join(traceback.format_exception(obj)))
+    out.append({"class": f"{type(obj).__module__}.{type(obj).__qualname__}", "texts": texts})
+print(json.dumps({"objects": out, "secret": made["SecretAccessKey"], "token": service.token}))
+"""
+
+
+def test_world_server_objects_show_no_secret(audit_seed, secret_tools):
+    """The world's own process: its service (holding the admin token and the seed), journal,
+    console actions and errors, made in a child process as the world makes them."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    seed = audit_seed + "-world-process"
+    done = subprocess.run([sys.executable, "-c", WORLD_PROCESS_PROBE,
+                           str(Path(__file__).parent), seed],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    got = json.loads(done.stdout.strip().splitlines()[-1])
+    scanner = secret_tools.Scanner([secret_tools.known_stem(seed)])
+    assert scanner.find(got["secret"]), "the world process made a key without a known secret"
+    assert {o["class"] for o in got["objects"]} == WORLD_PROCESS
+    leaks = {o["class"]: scanner.find(" ".join(o["texts"])) for o in got["objects"]}
+    assert not any(leaks.values()), leaks
+    shown = [o["class"] for o in got["objects"] if any(got["token"] in t for t in o["texts"])]
+    assert not shown, f"the admin token is in the repr of {shown}"
 
 
 

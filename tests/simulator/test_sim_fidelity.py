@@ -768,3 +768,13 @@ def test_create_hit_token_repeat_names_the_hit(mturk, sandbox):
     assert unmarked(message).startswith('The idempotency token "once" has already been processed.')
     assert hit_id in message
     assert sandbox.list_hits()["NumResults"] == 1
+
+
+def test_notify_an_unknown_worker_is_a_failure_status(mturk, sandbox):
+    """aws/aws-sdk-java #2055 (the reporter's note): NotifyWorkers to a worker the sandbox
+    does not know raises nothing; the failure is in the answer."""
+    answer = sandbox.notify_workers(Subject="Hello", MessageText="Thanks",
+                                    WorkerIds=["A1NOTASANDBOXWORKER"])
+    [failure] = answer["NotifyWorkersFailureStatuses"]
+    assert failure["WorkerId"] == "A1NOTASANDBOXWORKER"
+    assert failure["NotifyWorkersFailureCode"] == "HardFailure"

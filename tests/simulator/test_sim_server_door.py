@@ -58,7 +58,8 @@ def test_sts_refuses_an_inactive_key(server):
     assert error_of(excinfo)[0] == "InvalidClientTokenId"
 
 
-@pytest.mark.parametrize("path", ["/moto-api/reset", "/moto-api/data.json", "/moto-api/"])
+@pytest.mark.parametrize("path", ["/moto-api/reset", "/moto-api/data.json", "/moto-api/",
+                                  "//moto-api/reset"])
 def test_moto_api_is_not_served(server, path):
     """moto's /moto-api/ can reset the world or dump it, secrets included: refused."""
     before = server.iam.list_users()["Users"]
@@ -166,3 +167,28 @@ def test_mturk_at_the_root_beside_iam(server):
     server.set_balance("7.00")
     assert mturk.get_account_balance()["AvailableBalance"] == "10000.00"
     assert "requester" in [u["UserName"] for u in server.iam.list_users()["Users"]]
+
+
+@pytest.mark.parametrize("region", ["us-west-2", "us-east-1"])
+def test_the_legacy_host(server, region):
+    """NRGI/resourcecontracts.org #1195 (grade A): a JSON GetAccountBalance sent to the
+    legacy host mechanicalturk.amazonaws.com (scope us-west-2) got HTTP 400 with a body that
+    is not JSON."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    request = AWSRequest(method="POST", url="https://mechanicalturk.amazonaws.com/", data=b"{}",
+                         headers={"X-Amz-Target": "MTurkRequesterServiceV20170117."
+                                                  "GetAccountBalance",
+                                  "Content-Type": "application/x-amz-json-1.1"})
+    SigV4Auth(Credentials(*server.key), "mturk-requester", region).add_auth(request)
+    sent = urllib.request.Request(server.server.url + "/", data=request.body, method="POST",
+                                  headers={**dict(request.headers.items()),
+                                           "Host": "mechanicalturk.amazonaws.com"})
+    with pytest.raises(urllib.error.HTTPError) as excinfo:
+        urllib.request.urlopen(sent, timeout=10)
+    assert excinfo.value.code == 400
+    body = excinfo.value.read()
+    with pytest.raises(ValueError):
+        json.loads(body)
