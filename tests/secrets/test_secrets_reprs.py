@@ -270,6 +270,37 @@ def carriers(tmp_path_factory, audit_seed, secret_tools, session_world, world_ho
             made += [breaker, doctor]
         made += [ModeChooser(kit=kit), Overview(current_step=4, kit=kit)]
 
+        # A key's life cycle (rotation.py): a user of its own, its key rotated, used after the
+        # confirmation (refused: KeyInUse), then deleted; a leaked key revoked; both forms.
+        from mturklink_helpers.rotation import KeyInUse, revoke_key, rotate_key
+        from mturklink_helpers.widgets import RevokeKeyForm, RotateKeyForm
+
+        (work / "rotate").mkdir()
+        rot_file = work / "rotate" / "credentials.csv"
+        rot_old = world.console_create_iam_user("audit-rotation", download=rot_file)
+        seen_rotation = [rotate_key(kit, rot_old, old_path=rot_file, progress=seen.append)]
+
+        def use_old_key(p):
+            if p.stage == "deactivate":
+                client(rot_old, "mturk", kit.endpoints, "sandbox").get_account_balance()
+
+        try:
+            rotate_key(kit, rot_old, confirm=True, progress=use_old_key)
+        except KeyInUse as exc:
+            seen_rotation.append(exc)
+        seen_rotation.append(rotate_key(kit, rot_old, confirm=True))
+        assert [type(o).__name__ for o in seen_rotation] == ["Rotation", "KeyInUse", "Rotation"]
+        leaked = world.console_create_iam_user("audit-leak", download=work / "leak.csv")
+        revoked = revoke_key(kit, leaked, key_path=work / "leak.csv")
+        rotate_form = RotateKeyForm(kit=kit)
+        rotate_form.key_file.value = str(work / "rotate" / "credentials-new.csv")
+        rotate_form.start_button.click()
+        revoke_form = RevokeKeyForm(kit=kit)
+        revoke_form.key_file.value = str(work / "leak.csv")
+        revoke_form.leak_button.click()
+        revoke_form.revoke_button.click()
+        made += [*seen_rotation, revoked, *revoked.other_keys, rotate_form, revoke_form]
+
         # The simulator's own objects, in-process (the test tool), and its HTTP server with
         # its admin interface handing out a simulated key.
         with mock_aws(), mock_mturk() as sim:
