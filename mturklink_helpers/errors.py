@@ -94,6 +94,9 @@ _ADVICE = {
                           "if it persists show this message to whoever helps you."),
 }
 
+OTHER_ENVIRONMENT = ("If it was made in the other environment (sandbox or production), ask that "
+                     "one: HIT, assignment and worker ids do not cross between them.")
+
 _STEPS = {
     Kind.UNKNOWN_KEY: "4 i–k", Kind.WRONG_SECRET: "4 j–k", Kind.TEMPORARY_KEY: "4",
     Kind.DENIED: "4 f–h", Kind.DENIED_EXPLICIT: "4 f–h", Kind.NOT_LINKED: "2",
@@ -134,6 +137,15 @@ class Meaning:
             Kind.INSUFFICIENT_FUNDS)
 
     @property
+    def other_environment_likely(self) -> bool:
+        """A HIT, assignment or worker MTurk does not know: most often made in the other
+        environment (evidence §3: aws-sdk-java #2055, boto3 #2355, nosub #11, aws-cli #6116)."""
+        message = self.message.lower()
+        return (self.kind is Kind.REQUEST_REFUSED and "does not exist" in message
+                and ("hit" in message or "assignment" in message)) or (
+            self.kind is Kind.INVALID_PARAMETER and "parameter workerid" in message)
+
+    @property
     def step(self) -> str | None:
         return _STEPS.get(self.kind)
 
@@ -153,6 +165,8 @@ class Meaning:
         if self.kind is Kind.LOCAL_CONFIG:
             return f"{self.message.strip() or self.code}. {self.advice}"
         text = f"{said}: {self.message.strip()}" if self.message.strip() else said
+        if self.other_environment_likely:
+            return f"{text} {OTHER_ENVIRONMENT}"
         if self.kind in (Kind.INVALID_PARAMETER, Kind.REQUEST_REFUSED, Kind.NOT_FOUND,
                          Kind.ALREADY_EXISTS, Kind.LIMIT):
             return text

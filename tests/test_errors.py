@@ -46,6 +46,9 @@ def _parsed(status: int, body: dict, operation: str = "GetAccountBalance") -> Cl
 def _rendered(text: str, status: int | None = None) -> ClientError:
     found = re.search(r"An error occurred \((\w+)\) when calling the (\w+) operation[^:]*: (.*)",
                       text, re.S)
+    js = re.match(r"Error \[(\w+)\]: (.*)", text, re.S)  # the JavaScript SDK's form
+    if found is None and js:
+        return ClientError({"Error": {"Code": js.group(1), "Message": js.group(2)}}, "Unknown")
     if found is None:  # the Java and Ruby SDKs render differently
         code = re.search(r"Error Code: (\w+)|Errors::(\w+)", text)
         message = re.sub(r"^.*?(The value)", r"\1", text, flags=re.S)
@@ -155,3 +158,15 @@ def test_a_missing_profile_is_local_configuration():
     meaning = classify(ProfileNotFound(profile="nobody"))
     assert meaning.kind is Kind.LOCAL_CONFIG and meaning.setup_problem
     assert "aws configure" in meaning.sentence()
+
+
+@pytest.mark.parametrize("index", [1, 8, 9, 17])
+def test_an_object_of_the_other_environment_says_so(index):
+    """Evidence §3, "sandbox vs production mix-up": Hit … does not exist (NRGI #1384, aws-cli
+    #6116, nosub #11) and a worker id of the other environment (aws-sdk-java #2055)."""
+    assert "other environment" in classify(_exchange_error(index)).sentence()
+
+
+def test_an_assignment_in_the_wrong_state_is_not_blamed_on_the_environment():
+    assert "other environment" not in classify(_exchange_error(0)).sentence()  # NRGI #1384
+
