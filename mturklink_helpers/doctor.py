@@ -49,7 +49,9 @@ if TYPE_CHECKING:
 
 # A HIT id of the right shape that MTurk never hands out (it starts with our name).
 PROBE_HIT_ID = "MTURKLINKDOCTORPROBE0000000000"
-NOTEBOOK_DIR = "../notebooks/"
+# The lessons sit in one folder, so a failed row links to its lesson by name: JupyterLab opens
+# it in a new tab (a relative link in an output), Voilà renders it (/voila/render/<name>).
+NOTEBOOK_DIR = ""
 COULD_NOT_CHECK = ("Nothing in your setup was found wrong, and nothing was marked done: run the "
                    "doctor again in a minute; if it keeps saying this, check your internet "
                    "connection (live mode) or restart the demo world (demo mode: "

@@ -150,7 +150,7 @@ def test_sandbox_not_registered_names_step_3(blank_world, kit):
     assert diagnosis["sandbox"].step == "3" and diagnosis.next_step == "3"
     assert "requestersandbox.mturk.com/developer" in diagnosis["sandbox"].fix
     html = diagnosis.to_html()
-    assert 'href="../notebooks/03_register_requester_sandbox.ipynb"' in html
+    assert 'href="03_register_requester_sandbox.ipynb"' in html  # the lessons' own folder
     assert html.count("<a href=") == len(diagnosis.failed)
 
 

@@ -117,10 +117,19 @@ def test_every_problem_in_turn_twice_in_one_world(kit):
         assert expected[problem] in doctor.status_text, (problem, doctor.status_text)
 
 
-def test_doctor_without_a_key_says_where_to_get_one(kit):
-    doctor = DoctorPanel(kit=kit)
+def test_doctor_without_a_key_says_where_to_get_one(tmp_path):
+    from mturklink_helpers.kit import Kit
+
+    doctor = DoctorPanel(kit=Kit("live", home_dir=tmp_path, load_saved_key=False))
     doctor.run_button.click()
     assert "notebook 04" in doctor.status_text and not doctor.run_button.disabled
+
+
+def test_the_doctor_in_a_lone_demo_notebook_catches_up(kit):
+    """Notebook 07 opened first, in demo mode: steps 1–4 are done for the learner."""
+    doctor = DoctorPanel(kit=kit)
+    doctor.run_button.click()
+    assert doctor.status_text.startswith("✓ Done: All checks passed"), doctor.status_text
 
 
 def test_turkprime_handoff_never_shows_the_secret(kit):

@@ -182,3 +182,17 @@ def test_07_doctor_names_the_missing_step(kit):
     nb.press(doctor, "Run the doctor", "✓ Done: All checks passed")
     nb.assert_no_secret()
     nb.screenshot()
+
+    # Step 3 skipped again: the failed row's link opens lesson 03 (a tab in JupyterLab, the
+    # next page in Voilà), where it is fixed.
+    problem.select_option(label="Step 3 skipped: not registered for the Requester Sandbox")
+    nb.press(problems, "Make this problem", "now has this problem: Step 3 skipped")
+    nb.press(doctor, "Run the doctor", "guide step 3")
+    doctor.get_by_role("link", name=re.compile(r"step 3 → 03_register_requester_sandbox")).click()
+    if nb.where == "lab":
+        expect(nb.page.locator(".lm-TabBar-tab", has_text="03_register_requester_sandbox")
+               ).to_be_visible()
+        expect(nb.page.get_by_text("Path Not Found")).to_have_count(0)
+    else:
+        nb.page.wait_for_url(re.compile(r"/voila/render/03_register_requester_sandbox\.ipynb$"))
+        expect(nb.page.get_by_role("heading", name=re.compile("Step 3"))).to_be_visible()
