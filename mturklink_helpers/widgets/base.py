@@ -54,6 +54,20 @@ def explain(exc: BaseException, kit: Kit | None = None) -> str:
     return redact(str(exc).strip() or type(exc).__name__, kit)
 
 
+def _fit(widget: widgets.Widget) -> None:
+    """Labels and buttons as wide as their words (ipywidgets cuts them at a fixed width)."""
+    for child in getattr(widget, "children", ()):
+        _fit(child)
+    style = getattr(widget, "style", None)
+    if style is not None and hasattr(style, "description_width") and widget.description:
+        style.description_width = "initial"
+    if isinstance(widget, widgets.ToggleButtons):
+        style.button_width = "auto"
+    if isinstance(widget, widgets.Checkbox) and widget.description:
+        widget.indent = False
+        widget.layout.width = "auto"
+
+
 def _unanswered(problem) -> bool:
     """An exception that is no answer at all (or a busy one): nothing is known."""
     if getattr(problem, "unanswered", False):
@@ -91,6 +105,8 @@ class Form(widgets.VBox):
     # --- building ----------------------------------------------------------------------
 
     def add_inputs(self, *children: widgets.Widget) -> None:
+        for child in children:
+            _fit(child)
         self.inputs.children = (*self.inputs.children, *children)
 
     def add_action(self, label: str, handler: Callable[[], object], *, style: str = "primary",

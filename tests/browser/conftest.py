@@ -257,7 +257,18 @@ class KitPage:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         path = ARTIFACTS / f"{self.where}-{Path(self.name).stem}.png"
         page.screenshot(path=str(path), full_page=True)
+        self.assert_fits()  # every page the walk keeps a picture of fits its boxes
         return path
+
+    def assert_fits(self) -> None:
+        """No label, button or table of the kit's forms is wider than its box (cut-off labels
+        and tables running off the page are bugs): scrollWidth against clientWidth."""
+        cut = self.page.evaluate("""() => [...document.querySelectorAll(
+                '.widget-label, .widget-toggle-button, .widget-button, .widget-checkbox label,'
+                + ' .widget-html-content, .widget-html-content table')]
+            .filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1)
+            .map(e => (e.className || e.tagName) + ': ' + e.textContent.trim().slice(0, 60))""")
+        assert not cut, f"cut off or too wide on the {self.where} page: {cut}"
 
     def assert_no_secret(self, *known: str) -> None:
         """No known secret in the page's HTML, and nothing shaped like a secret in its text."""
@@ -319,7 +330,7 @@ def kit(request):
 def lab(request, chromium, lab_server):
     """Open a notebook in JupyterLab (a fresh workspace, so only it opens); afterwards close
     the page and shut its kernel down, so the next notebook has the machine to itself."""
-    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    context = chromium.new_context(viewport={"width": 1280, "height": 800})
     context.set_default_timeout(ACTION_MS)
     opened = []
 
@@ -354,7 +365,7 @@ class VoilaApp(KitPage):
 def voila(request, chromium, voila_server):
     """Open a notebook as the Voilà app; afterwards stop its kernel, as Voilà's page does
     when a learner leaves it (a closed headless page never says goodbye)."""
-    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    context = chromium.new_context(viewport={"width": 1280, "height": 800})
     context.set_default_timeout(ACTION_MS)
     opened = []
 
