@@ -72,6 +72,7 @@ class Kit:
         self.endpoint_url = endpoint_url
         self.key: AccessKey | None = None
         self._world: World | None = None
+        self._watchers: list = []
         if load_saved_key:
             self.key = self.saved_key()
 
@@ -95,6 +96,7 @@ class Kit:
             # A demo key means nothing to real AWS, and the reverse: each mode has its own.
             self.mode, self.key, self._world = mode, None, None
             self.key = self.saved_key()
+            self._progress_changed()  # another mode, another progress list
         if environment is not None:
             self.environment = Environment.parse(environment)
         self._save(mode=self.mode, environment=self.environment.value)
@@ -228,10 +230,21 @@ class Kit:
         """Mark steps done in this mode's progress list (only on evidence: callers check)."""
         for number in steps:
             progress.mark_done(number, self.mode, self.home)
+        self._progress_changed()
 
     def unrecord(self, *steps: int) -> None:
         for number in steps:
             progress.mark_undone(number, self.mode, self.home)
+        self._progress_changed()
+
+    def on_progress(self, callback) -> None:
+        """Call ``callback()`` whenever this kit records or un-records a step (the overview
+        map redraws itself)."""
+        self._watchers.append(callback)
+
+    def _progress_changed(self) -> None:
+        for callback in list(self._watchers):
+            callback()
 
     def steps_done(self) -> set[int]:
         return progress.steps_done(self.mode, self.home)

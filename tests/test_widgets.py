@@ -230,3 +230,27 @@ def test_step_5_is_not_done_until_the_learner_ticks_it(kit):
     form.check_button.click()
     assert form.status_text.startswith("✓ Done: step 5 is done"), form.status_text
     assert 5 in kit.steps_done()
+
+
+def test_the_overview_redraws_itself_when_a_step_is_recorded_or_undone(kit):
+    from mturklink_helpers.widgets import Overview
+
+    overview, step1 = Overview(current_step=1, kit=kit), ConsoleChecklist(1, kit=kit)
+    assert "○ not yet: step 1" in overview.checklist.value
+    step1.do_button.click()
+    step1.check_button.click()
+    assert "✓ done: step 1" in overview.checklist.value  # no refresh pressed
+    step1.undo_button.click()
+    assert "○ not yet: step 1" in overview.checklist.value
+
+
+def test_clean_up_empties_the_list_of_assignments_to_review(kit):
+    form = TestHitForm(kit=kit)
+    assert "1–3" in form.assignments.description  # the limit is shown, not silent
+    form.create_button.click()
+    form.simulate_button.click()
+    form.answers_button.click()
+    assert form.assignment.options
+    form.cleanup_button.click()
+    assert form.status_text.startswith("✓ Done: nothing of the kit is left")
+    assert form.assignment.options == ()

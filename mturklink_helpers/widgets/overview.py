@@ -53,9 +53,12 @@ class Overview(widgets.VBox):
         self.current_step = current_step
         self.picture = widgets.HTML()
         self.checklist = widgets.HTML()
-        refresh = widgets.Button(description="Refresh progress")
+        # Redrawn whenever this kernel's kit records a step; the button also reads what other
+        # notebooks (other kernels) have recorded meanwhile.
+        refresh = widgets.Button(description="Refresh progress", layout=widgets.Layout(width="auto"))
         refresh.on_click(lambda _b: self.refresh())
         super().__init__([self.picture, self.checklist, refresh])
+        self.kit.on_progress(self.refresh)
         self.refresh()
 
     def refresh(self) -> None:

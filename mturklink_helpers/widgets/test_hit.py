@@ -6,6 +6,7 @@ import html
 
 import ipywidgets as widgets
 
+from ..hits import MAX_TEST_ASSIGNMENTS
 from .base import Form
 
 
@@ -18,7 +19,8 @@ class TestHitForm(Form):
             "Nothing here costs money: the sandbox pays with pretend dollars.", kit=kit,
         )
         self.reward = widgets.Text(value="0.01", description="Reward $")
-        self.assignments = widgets.BoundedIntText(value=2, min=1, max=3, description="Workers")
+        self.assignments = widgets.BoundedIntText(value=2, min=1, max=MAX_TEST_ASSIGNMENTS,
+                                                  description=f"Workers (1–{MAX_TEST_ASSIGNMENTS})")
         self.cost = widgets.HTML()
         self.feedback = widgets.Text(description="Feedback",
                                      placeholder="needed to reject: tell the worker why",
@@ -131,7 +133,8 @@ class TestHitForm(Form):
                              done / total if total else 1.0, f"cleaned {done} of {total} HITs"))
         if report.done:
             self.kit.record(6)
-            self.hit = None
+            self.hit = self.frame = None
+            self.assignment.options = []  # nothing of the kit is left: nothing to review
             self.succeed("nothing of the kit is left in the sandbox.", report._repr_html_())
         else:
             self.fail(str(report).splitlines()[0])
