@@ -135,6 +135,11 @@ class Server:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(timeout=10)
         self._log.close()
+        # The learner's demo world is not the server's child (it outlives kernels by design):
+        # stop it too, or it would wait out its idle hour.
+        from mturklink_helpers import world
+
+        world.stop(self.home / ".mturklink")
 
 
 def _workspace(tmp_path_factory, name: str) -> tuple[Path, Path]:
