@@ -7,7 +7,7 @@ command of a learner finds the same world through ``$MTURKLINK_HOME/world.json``
 
     from mturklink_helpers import world
     w = world.connect()                  # the running world, or a new one started now
-    w.create_aws_account()               # guide step 1 (console actions, as in demo.py)
+    w.create_aws_account()               # guide step 1 (a console action)
     key = w.console_create_iam_user(download="credentials.csv")
     boto3.client("mturk", endpoint_url=w.endpoint("sandbox"), ...)
 

@@ -791,7 +791,7 @@ def _root_key(w: WorldService, p: dict) -> dict:
         iam.put_user_policy(ROOT_USER, "root-can-do-anything", json.dumps(_ALLOW_ALL))
         key = iam.create_access_key(ROOT_USER)
         # moto has no account root user: this one answers arn:aws:iam::<account>:root, and
-        # GetCallerIdentity's UserId for root is the account id (demo.py's trick).
+        # GetCallerIdentity's UserId for root is the account id.
         user.__class__ = type("AccountRoot", (User,), {"arn": property(_root_arn)})
         user.id = ACCOUNT_ID
         w.root_key_id = key.access_key_id
