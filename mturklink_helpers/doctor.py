@@ -1,22 +1,25 @@
 """The doctor: ordered checks of an access key, each failure named by the step that fixes it.
 
 Other MTurk tools fold a bad key, an unlinked account, an unregistered sandbox and a missing
-policy into one message. :func:`diagnose` tells them apart:
+policy into one message. :func:`diagnose` tells them apart, in this order:
 
-1. the key's shape (credentials module);
-2. who the key belongs to (STS ``GetCallerIdentity``): unknown key, wrong secret, root,
-   temporary credentials;
-3. sandbox and 4. production ``GetAccountBalance`` (read-only and free). Comparing the two
-   tells "not linked to a Requester account" (step 2) from "sandbox not registered"
-   (step 3) from "no MTurk policy" (step 4 f–h);
-5. permission to create HITs, proven without creating one: ``UpdateExpirationForHIT`` on a
-   HIT id that cannot exist. ``AccessDeniedException`` means the policy is too weak (such as
-   ``AmazonMechanicalTurkReadOnly``); a "no such HIT" ``RequestError`` means IAM let the
-   call through, so the action is allowed, and nothing changed;
-6. a key created moments ago: when STS knows the key but MTurk does not yet, wait with
-   backoff before calling it broken (new keys take up to a minute to reach MTurk);
-7. ready for TurkPrime/CloudResearch (step 5), with what goes in each field of its
-   "Link Mechanical Turk" form (the secret never shown, only where to find it).
+1. the key's shape: a key file, not an example or a temporary (ASIA) key;
+2. this computer's AWS settings: a profile's region, the retired legacy host, a stale
+   ``~/.aws/credentials`` profile (warnings);
+3. who the key belongs to (STS ``GetCallerIdentity``): unknown or inactive key, wrong secret,
+   root (fails step 4), a role's session, this computer's clock;
+4. sandbox and 5. production ``GetAccountBalance`` (read-only, free): not linked (step 2) from
+   sandbox not registered (step 3) from no policy, an explicit Deny or an organisation's
+   (step 4 f–h or its administrators); production's balance;
+6. permission to create HITs, as CloudResearch will: a ``CreateHIT`` MTurk must refuse after
+   IAM allowed it (its Question is none), so nothing is created or spent;
+7. no more than CloudResearch needs (a key that may manage IAM is flagged);
+8. a key created moments ago: wait with backoff before calling it broken;
+9. ready for CloudResearch (step 5), with what goes in each field of its form.
+
+Each failure's words, step and fix come from :mod:`.failures`, which docs/doctor.md's table
+is generated from. No answer, or one the kit does not understand, is never a verdict: the
+check says *could not check* (exit code 3).
 
 A :class:`Diagnosis` renders as text (``str``), an HTML table (``_repr_html_``, each failed
 row linking to its notebook) and JSON (``to_json``). It never holds a secret.
@@ -47,8 +50,6 @@ from .retry import Wait
 if TYPE_CHECKING:
     import boto3
 
-# A HIT id of the right shape that MTurk never hands out (it starts with our name).
-PROBE_HIT_ID = "MTURKLINKDOCTORPROBE0000000000"
 # The lessons sit in one folder, so a failed row links to its lesson by name: JupyterLab opens
 # it in a new tab (a relative link in an output), Voilà renders it (/voila/render/<name>).
 NOTEBOOK_DIR = ""
@@ -270,9 +271,6 @@ class Diagnosis:
 
 
 # --- the checks ---------------------------------------------------------------------------
-
-SKIP_FIX = "Fix the failed check above first."
-
 
 def _skipped(name: str, title: str, why: str = "not checked: an earlier check failed") -> Check:
     return Check(name, title, Status.SKIPPED, why)
