@@ -10,6 +10,7 @@ import pytest
 from ipywidgets.widgets.widget import _instances
 
 from mturklink_helpers import progress
+from mturklink_helpers.clients import client
 from mturklink_helpers.problems import DEMO_PROBLEMS, catch_up
 from mturklink_helpers.widgets import (
     ConsoleChecklist,
@@ -153,6 +154,9 @@ def test_test_hit_form_needs_feedback_to_reject_and_cleans_up(kit):
     assert "write feedback first" in form.status_text
     form.approve_button.click()
     assert "approved 1" in form.status_text
+    form.cleanup_button.click()  # one answer is not reviewed: clean-up says it approves it
+    assert form.status_text.startswith("ℹ Note: 1 answer(s) are not reviewed yet")
+    assert client(kit.key, "mturk", kit.endpoints).list_hits()["HITs"], "nothing done yet"
     form.cleanup_button.click()
     assert form.status_text.startswith("✓ Done: nothing of the kit is left")
 
@@ -252,5 +256,21 @@ def test_clean_up_empties_the_list_of_assignments_to_review(kit):
     form.answers_button.click()
     assert form.assignment.options
     form.cleanup_button.click()
+    assert form.status_text.startswith("ℹ Note: 2 answer(s) are not reviewed yet")
+    form.cleanup_button.click()
     assert form.status_text.startswith("✓ Done: nothing of the kit is left")
     assert form.assignment.options == ()
+
+
+def test_route_b_without_an_admin_profile_is_one_sentence(tmp_path, monkeypatch):
+    """No such AWS profile: what to do, in the status line; no botocore traceback."""
+    from mturklink_helpers.kit import Kit
+
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+    form = CreateIamUserForm(kit=Kit("live", home_dir=tmp_path, load_saved_key=False))
+    form.admin_profile.value = "nobody"
+    form.create_button.click()
+    assert form.status_text.startswith("✗ Problem: The config profile (nobody) could not be found")
+    assert "aws configure --profile NAME" in form.status_text
+    assert "Traceback" not in form.output.value

@@ -68,6 +68,17 @@ def _fit(widget: widgets.Widget) -> None:
         widget.layout.width = "auto"
 
 
+def _says_it_all(problem: BaseException) -> bool:
+    if type(problem).__module__.startswith("mturklink_helpers."):
+        return True
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from ..errors import Kind, classify
+
+    return (isinstance(problem, (ClientError, BotoCoreError))
+            and classify(problem).kind is not Kind.NOT_UNDERSTOOD)
+
+
 def _unanswered(problem) -> bool:
     """An exception that is no answer at all (or a busy one): nothing is known."""
     if getattr(problem, "unanswered", False):
@@ -159,10 +170,10 @@ class Form(widgets.VBox):
     def fail(self, problem: BaseException | str, details: str | None = None) -> None:
         if isinstance(problem, BaseException):
             sentence = explain(problem, self.kit)
-            # The kit's own errors already say what, where and which step; a traceback
-            # would only bury that. Anything else gets one, folded, for whoever helps.
-            own = type(problem).__module__.startswith("mturklink_helpers.")
-            if details is None and not own:
+            # The kit's own errors, and AWS errors the classifier understands, already say
+            # what, where and which step; a traceback would only bury that. Anything else
+            # gets one, folded, for whoever helps.
+            if details is None and not _says_it_all(problem):
                 details = "".join(traceback.format_exception(problem))
         else:
             sentence = problem

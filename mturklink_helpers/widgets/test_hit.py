@@ -39,6 +39,7 @@ class TestHitForm(Form):
         self.children = (*self.children[:3], self.review_box, *self.children[3:])
         self.hit = None
         self.frame = None
+        self.approve_unreviewed = False  # set once the learner was told clean-up approves
         self.reward.observe(lambda _c: self.update_cost(), names="value")
         self.assignments.observe(lambda _c: self.update_cost(), names="value")
         self.update_cost()
@@ -127,8 +128,20 @@ class TestHitForm(Form):
         from ..hits import cleanup
         from ..retry import BULK_MAX_ATTEMPTS
 
-        report = cleanup(self.kit.mturk("sandbox", max_attempts=BULK_MAX_ATTEMPTS),
-                         approve_submitted=True,
+        mturk = self.kit.mturk("sandbox", max_attempts=BULK_MAX_ATTEMPTS)
+        if not self.approve_unreviewed:
+            # Clean-up approves what was submitted (a HIT cannot be deleted before): say so
+            # first, and go ahead only on a second press.
+            unreviewed = cleanup(mturk, approve_submitted=True, dry_run=True).approved
+            if unreviewed:
+                self.approve_unreviewed = True
+                self.set_status("info", f"{unreviewed} answer(s) are not reviewed yet: clean-up "
+                                "approves them, which pays their workers (pretend money in the "
+                                "sandbox). Press “Clean up” again to go ahead, or review them "
+                                "first.")
+                return
+        self.approve_unreviewed = False
+        report = cleanup(mturk, approve_submitted=True,
                          progress=lambda done, total: self.show_progress(
                              done / total if total else 1.0, f"cleaned {done} of {total} HITs"))
         if report.done:
