@@ -167,15 +167,53 @@ def _doctor(args) -> int:
     return diagnosis.exit_code
 
 
-def _create(args) -> int:
+def _admin_named(args) -> bool:
+    """Live IAM commands need an administrator's profile; the demo world has its own."""
+    if args.demo or args.admin_profile:
+        return True
+    _say("error: name an administrator's profile with --admin-profile (or use --demo for your "
+         "demo world)", sys.stderr)
+    return False
+
+
+def _iam_stops() -> tuple[type[BaseException], ...]:
+    """What stops create-iam-user, rotate-key and revoke-key (imported only when they run)."""
     from botocore.exceptions import BotoCoreError
 
-    from .iam import IamSetupError, Progress, provision_iam_user
+    from .credentials import CredentialsFileError
+    from .iam import IamSetupError
     from .world import WorldError
 
-    if not args.demo and not args.admin_profile:
-        _say("error: name an administrator's profile with --admin-profile (or use --demo for "
-             "your demo world)", sys.stderr)
+    return (CredentialsFileError, FileExistsError, WorldError, IamSetupError, BotoCoreError)
+
+
+def _iam_stopped(args, exc: BaseException) -> int:
+    """What an IAM command says when it stops, and its exit code."""
+    from botocore.exceptions import BotoCoreError
+
+    from .iam import IamSetupError
+    from .world import WorldError
+
+    if isinstance(exc, IamSetupError):
+        if args.json:
+            _say(json.dumps({"ok": False, "error": str(exc)}, indent=2))
+        else:
+            _say(f"error: {exc}", sys.stderr)
+        if exc.unanswered:
+            return EXIT_COULD_NOT_CHECK
+        return EXIT_BAD_INPUT if exc.bad_input else EXIT_STEP_MISSING
+    if isinstance(exc, BotoCoreError):
+        _say(f"error: the admin profile {args.admin_profile!r} cannot be used ({exc}); set it up "
+             "with `aws configure --profile NAME`", sys.stderr)
+        return EXIT_BAD_INPUT
+    _say(f"error: {exc}", sys.stderr)
+    return EXIT_COULD_NOT_CHECK if isinstance(exc, WorldError) else EXIT_BAD_INPUT
+
+
+def _create(args) -> int:
+    from .iam import Progress, provision_iam_user
+
+    if not _admin_named(args):
         return EXIT_BAD_INPUT
 
     def show(p: Progress) -> None:
@@ -190,24 +228,8 @@ def _create(args) -> int:
             wait=False if args.no_wait else kit.wait(max_wait=args.max_wait), progress=show,
             credentials_path=args.out, profile=args.save_profile, endpoints=kit.endpoints,
         )
-    except FileExistsError as exc:
-        _say(f"error: {exc}", sys.stderr)
-        return EXIT_BAD_INPUT
-    except WorldError as exc:
-        _say(f"error: {exc}", sys.stderr)
-        return EXIT_COULD_NOT_CHECK
-    except IamSetupError as exc:
-        if args.json:
-            _say(json.dumps({"ok": False, "error": str(exc)}, indent=2))
-        else:
-            _say(f"error: {exc}", sys.stderr)
-        if exc.unanswered:
-            return EXIT_COULD_NOT_CHECK
-        return EXIT_BAD_INPUT if exc.bad_input else EXIT_STEP_MISSING
-    except BotoCoreError as exc:
-        _say(f"error: the admin profile {args.admin_profile!r} cannot be used ({exc}); set it up "
-             "with `aws configure --profile NAME`", sys.stderr)
-        return EXIT_BAD_INPUT
+    except _iam_stops() as exc:
+        return _iam_stopped(args, exc)
     _say(json.dumps(result.to_dict(), indent=2) if args.json else result.summary())
     if result.ready is False:
         return EXIT_COULD_NOT_CHECK if result.unanswered else EXIT_STEP_MISSING
@@ -432,17 +454,11 @@ def _add_key_parsers(commands) -> None:
 
 
 def _keys(args) -> int:
-    from botocore.exceptions import BotoCoreError
-
     from .credentials import CredentialsFileError, load_credentials
-    from .iam import IamSetupError
     from .rotation import revoke_key, rotate_key
-    from .world import WorldError
 
     rotating = args.command == "rotate-key"
-    if not args.demo and not args.admin_profile:
-        _say("error: name an administrator's profile with --admin-profile (or use --demo for "
-             "your demo world)", sys.stderr)
+    if not _admin_named(args):
         return EXIT_BAD_INPUT
     if not args.demo and not (args.credentials or args.key_id):
         _say(f"error: name the key to {'rotate' if rotating else 'revoke'} with --credentials "
@@ -477,23 +493,7 @@ def _keys(args) -> int:
         else:
             result = revoke_key(kit, key if key is not None else kit.key, admin=admin,
                                 delete=args.delete, key_path=args.credentials)
-    except (CredentialsFileError, FileExistsError) as exc:
-        _say(f"error: {exc}", sys.stderr)
-        return EXIT_BAD_INPUT
-    except WorldError as exc:
-        _say(f"error: {exc}", sys.stderr)
-        return EXIT_COULD_NOT_CHECK
-    except IamSetupError as exc:
-        if args.json:
-            _say(json.dumps({"ok": False, "error": str(exc)}, indent=2))
-        else:
-            _say(f"error: {exc}", sys.stderr)
-        if exc.unanswered:
-            return EXIT_COULD_NOT_CHECK
-        return EXIT_BAD_INPUT if exc.bad_input else EXIT_STEP_MISSING
-    except BotoCoreError as exc:
-        _say(f"error: the admin profile {args.admin_profile!r} cannot be used ({exc}); set it up "
-             "with `aws configure --profile NAME`", sys.stderr)
-        return EXIT_BAD_INPUT
+    except _iam_stops() as exc:
+        return _iam_stopped(args, exc)
     _say(json.dumps(result.to_dict(), indent=2) if args.json else result.summary())
     return result.exit_code if rotating else EXIT_OK

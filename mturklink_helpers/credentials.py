@@ -493,6 +493,17 @@ def load_credentials(source: str | os.PathLike | bytes | IO, user_name: str | No
     return parse_credentials_text(_decode(data, name), name, user_name)
 
 
+def load_credentials_if_there(path: str | os.PathLike | None) -> AccessKey | None:
+    """The key in the file at ``path``; None when there is no path, or the file was moved,
+    deleted or no longer reads as a key (a remembered key file, read again)."""
+    if not path:
+        return None
+    try:
+        return load_credentials(path)
+    except (CredentialsFileError, OSError):
+        return None
+
+
 # --------------------------------------------------------------------------------------
 # Writing key files, atomically and readable by the owner only
 

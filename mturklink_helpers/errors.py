@@ -24,7 +24,6 @@ class Kind(enum.StrEnum):
     WRONG_SECRET = "wrong_secret"  # the key id is known, the signature does not match
     WRONG_REGION = "wrong_region"  # signed for another region than us-east-1
     CLOCK_SKEW = "clock_skew"  # the request's time is more than 5 minutes off
-    TEMPORARY_KEY = "temporary_key"  # a session token: MTurk takes long-term IAM user keys
     DENIED = "denied"  # IAM: no policy allows the action
     DENIED_EXPLICIT = "denied_explicit"  # IAM: a Deny in the user's own policies
     DENIED_ORGANISATION = "denied_organisation"  # a service control policy of the organisation
@@ -65,8 +64,6 @@ _ADVICE = {
                         "only (set region us-east-1 in your AWS profile or config)."),
     Kind.CLOCK_SKEW: ("This computer's clock is more than 5 minutes off: set the date and time "
                       "(and time zone) right, then try again."),
-    Kind.TEMPORARY_KEY: ("These are temporary credentials (a session token); MTurk needs an IAM "
-                         "user's long-term access key (guide step 4)."),
     Kind.DENIED: ("The IAM user has no permission for this: attach AmazonMechanicalTurkFullAccess "
                   "to it (guide step 4 f–h)."),
     Kind.DENIED_EXPLICIT: ("A policy of this IAM user explicitly denies it: remove that Deny "
@@ -98,7 +95,7 @@ OTHER_ENVIRONMENT = ("If it was made in the other environment (sandbox or produc
                      "one: HIT, assignment and worker ids do not cross between them.")
 
 _STEPS = {
-    Kind.UNKNOWN_KEY: "4 i–k", Kind.WRONG_SECRET: "4 j–k", Kind.TEMPORARY_KEY: "4",
+    Kind.UNKNOWN_KEY: "4 i–k", Kind.WRONG_SECRET: "4 j–k",
     Kind.DENIED: "4 f–h", Kind.DENIED_EXPLICIT: "4 f–h", Kind.NOT_LINKED: "2",
 }
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from . import progress
 from .clients import AWS, Endpoints, client
-from .credentials import AccessKey, CredentialsFileError, load_credentials, write_private_file
+from .credentials import AccessKey, write_private_file
 from .endpoints import Environment
 from .retry import REAL_TIME, Clock, Wait
 
@@ -178,19 +178,12 @@ class Kit:
     def demo_download(self) -> Path:
         return DEMO_DOWNLOAD.resolve()
 
-    def load_key_file(self, path: str | os.PathLike) -> AccessKey:
-        return self.use_key(load_credentials(path), path)
-
     def saved_key(self) -> AccessKey | None:
         """The key file this mode's learner loaded last (by its path), read again; None when
         there is none, or it was moved or deleted (the learner loads it again in notebook 04)."""
-        path = load_settings(self.home).get(f"key_file_{self.mode}")
-        if not path:
-            return None
-        try:
-            return load_credentials(path)
-        except (CredentialsFileError, OSError):
-            return None
+        from .credentials import load_credentials_if_there
+
+        return load_credentials_if_there(load_settings(self.home).get(f"key_file_{self.mode}"))
 
     # --- the doctor and progress ----------------------------------------------------------
 

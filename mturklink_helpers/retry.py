@@ -101,7 +101,3 @@ class Wait:
                 on_wait(tries, elapsed, reason, delay)
             self.clock.sleep(delay)
 
-
-def no_wait(clock: Clock = REAL_TIME) -> Wait:
-    """Check once, never pause."""
-    return Wait(max_wait=0.0, clock=clock)

@@ -41,7 +41,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .clients import client
-from .credentials import AccessKey, CredentialsFileError, load_credentials, mask_key_id
+from .credentials import (
+    AccessKey,
+    load_credentials_if_there,
+    mask_key_id,
+)
 from .errors import Kind, classify
 from .iam import (
     MAX_KEYS_PER_USER,
@@ -234,15 +238,6 @@ def _ids(keys: list[KeyInfo]) -> list[str]:
     return [k.access_key_id for k in keys]
 
 
-def _file_key(path: str | None) -> AccessKey | None:
-    if not path:
-        return None
-    try:
-        return load_credentials(path)
-    except (CredentialsFileError, OSError):
-        return None
-
-
 # --- rotation ------------------------------------------------------------------------------
 
 
@@ -353,7 +348,7 @@ def rotate_key(
 
     if state["step"] == "started":
         _create(kit, iam, state, keys, overwrite, notes, report)
-    new_key = _file_key(state["new_path"])
+    new_key = load_credentials_if_there(state["new_path"])
     if state["step"] == "created" and (new_key is None
                                        or new_key.access_key_id != state["new_key_id"]):
         # The new file was moved or changed: nobody holds the new key's secret any more.
@@ -367,7 +362,7 @@ def rotate_key(
         _save_state(kit, state)
         keys = _call("list the user's access keys", list_keys, iam, state["user_name"])
         _create(kit, iam, state, keys, True, notes, report)
-        new_key = _file_key(state["new_path"])
+        new_key = load_credentials_if_there(state["new_path"])
     if new_key is None or new_key.access_key_id != state["new_key_id"]:
         # Past "proven" the new key is in the notebooks (and maybe CloudResearch): never
         # deleted for a moved file; its secret is simply not needed any more.
@@ -494,7 +489,7 @@ def _create(kit, iam, state, keys, overwrite, notes, report) -> None:
     user, path = state["user_name"], state["new_path"]
     known = set(state["known_keys"])
     ids = _ids(keys)
-    saved = _file_key(path)
+    saved = load_credentials_if_there(path)
     if saved is not None and saved.access_key_id in ids and saved.access_key_id not in known:
         # An earlier run wrote the file and stopped before recording it: adopt that key.
         state.update(step="created", new_key_id=saved.access_key_id)
@@ -598,7 +593,7 @@ def _finish(kit, state, result, note) -> Rotation:
     _save_state(kit, state)
     done = _result(state)
     done.notes = result.notes + ([note] if note else [])
-    new_key = _file_key(state.get("new_path"))
+    new_key = load_credentials_if_there(state.get("new_path"))
     if new_key is not None and kit.key != new_key and _loads_old(kit, state):
         kit.use_key(new_key, state["new_path"])
     return done

@@ -758,22 +758,20 @@ def _close_account(w: WorldService, p: dict) -> dict:
     return {"steps": w.steps()}
 
 
-def _link(linked: bool):
-    def handler(w: WorldService, p: dict) -> dict:
-        if linked:
-            w.need_account("link the Requester account")
-        w.sim.link_requester(ACCOUNT_ID, linked)
-        return {"steps": w.steps()}
-    return handler
+def _account_switch(setter: str, doing: str):
+    """Console actions that turn an account-wide setting on (needs the AWS account) or off."""
+    def switch(on: bool):
+        def handler(w: WorldService, p: dict) -> dict:
+            if on:
+                w.need_account(doing)
+            getattr(w.sim, setter)(ACCOUNT_ID, on)
+            return {"steps": w.steps()}
+        return handler
+    return switch
 
 
-def _register(registered: bool):
-    def handler(w: WorldService, p: dict) -> dict:
-        if registered:
-            w.need_account("register for the Requester Sandbox")
-        w.sim.register_sandbox(ACCOUNT_ID, registered)
-        return {"steps": w.steps()}
-    return handler
+_link = _account_switch("link_requester", "link the Requester account")
+_register = _account_switch("register_sandbox", "register for the Requester Sandbox")
 
 
 def _admin_key(w: WorldService, p: dict) -> dict:

@@ -19,7 +19,7 @@ import threading
 _local = threading.local()
 _lock = threading.Lock()
 _installed = False
-UNKNOWN_KEY_ID = "AKIAMTURKLINKREFUSED"  # never made by moto (its ids are random)
+UNKNOWN_KEY_ID = "AKIAMTURKLINKEXAMPLE"  # never made by moto (its ids are random)
 _CREDENTIAL = re.compile(r"(Credential=)([^/,\s]*)")
 
 
