@@ -24,6 +24,8 @@ mturklink: check and set up the keys that link AWS, MTurk and CloudResearch (Tur
   create-iam-user  do guide step 4 from an admin profile: IAM user, MTurk policy, access key
   rotate-key       replace an access key with a new one, CloudResearch included (docs/keys.md)
   revoke-key       a leaked key: deactivate it at once, then what to do next
+  demo             start, stop, inspect or reset your demo world
+  workshop         the links an instructor hands out (a Binder badge, a JupyterHub link)
 """
 
 EPILOG = """\
@@ -114,6 +116,7 @@ def _parser() -> argparse.ArgumentParser:
     _where(create)
     _add_key_parsers(commands)
     _add_demo_parser(commands)
+    _add_workshop_parser(commands)
     return parser
 
 
@@ -250,8 +253,76 @@ def main(argv: list[str] | None = None) -> int:
         return _demo(args)
     if args.command in ("rotate-key", "revoke-key"):
         return _keys(args)
+    if args.command == "workshop":
+        return _workshop(args)
     parser.print_help()
     return EXIT_BAD_INPUT
+
+
+# --- workshop: links an instructor hands out (mturklink_helpers.workshop) -------------------
+
+WORKSHOP_HELP = """\
+Print the link a workshop hands out (nothing is sent anywhere: the link is only built).
+
+  link   a JupyterHub link: the first click puts the notebooks into the learner's home on
+         the hub (nbgitpuller; later clicks bring updates and keep the learner's changes)
+         and opens notebook 00
+  badge  a Binder badge for your copy of the kit on GitHub, for a README or a slide
+"""
+
+WORKSHOP_EPILOG = """\
+examples:
+  python -m mturklink_helpers workshop link --hub https://hub.example.org \\
+         --repo https://github.com/my-lab/mturklink
+  python -m mturklink_helpers workshop badge --repo my-lab/mturklink
+  python -m mturklink_helpers workshop badge --repo my-lab/mturklink --app
+        (opens the code-free Voila app instead of JupyterLab)
+exit codes: 0 printed, 2 bad input (the message says what to type instead)
+"""
+
+
+def _add_workshop_parser(commands) -> None:
+    workshop = commands.add_parser(
+        "workshop", help="print a Binder badge or a JupyterHub link for a workshop",
+        description=WORKSHOP_HELP, epilog=WORKSHOP_EPILOG, formatter_class=RAW)
+    actions = workshop.add_subparsers(dest="workshop_command", metavar="ACTION")
+    link = actions.add_parser("link", help="the JupyterHub (nbgitpuller) link learners click",
+                              description=WORKSHOP_HELP, epilog=WORKSHOP_EPILOG,
+                              formatter_class=RAW)
+    link.add_argument("--hub", required=True, metavar="URL",
+                      help="the hub's address, as learners open it")
+    link.add_argument("--repo", metavar="GIT_URL",
+                      help="the repository learners get (default: this copy's git remote)")
+    link.add_argument("--branch", default="main", help="its branch (default main)")
+    badge = actions.add_parser("badge", help="a Binder badge for OWNER/NAME on GitHub",
+                               description=WORKSHOP_HELP, epilog=WORKSHOP_EPILOG,
+                               formatter_class=RAW)
+    badge.add_argument("--repo", required=True, metavar="OWNER/NAME",
+                       help="your copy of the kit on GitHub")
+    badge.add_argument("--ref", default="main", help="branch, tag or commit (default main)")
+    for action in (link, badge):
+        action.add_argument("--app", action="store_true",
+                            help="open the code-free Voila app instead of JupyterLab")
+    workshop.set_defaults(workshop_parser=workshop)
+
+
+def _workshop(args) -> int:
+    from . import workshop
+
+    command = getattr(args, "workshop_command", None)
+    if command is None:
+        args.workshop_parser.print_help(sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        if command == "link":
+            _say(workshop.hub_link(args.hub, args.repo, args.branch, app=args.app))
+        else:
+            badge = workshop.binder_badge(args.repo, args.ref, app=args.app)
+            _say(f"{badge.markdown}\n\nLink: {badge.url}")
+    except workshop.WorkshopLinkError as exc:
+        _say(f"error: {exc}", sys.stderr)
+        return EXIT_BAD_INPUT
+    return EXIT_OK
 
 
 # --- demo: the learner's demo world (mturklink_helpers.world, docs/world.md) -----------------
