@@ -4,11 +4,13 @@ Each :class:`Step` holds what the kit says and does about one step of the guide:
 what the learner does on the website (the sub-steps, in the guide's words, with where today's
 screens differ), its notebook, the real websites' addresses, the demo world's console action
 and its undo, and which of the doctor's checks prove it. Progress, the console checklists,
-the overview map, the doctor's links and the demo actions all read this module.
+the overview map, the doctor's links and the demo actions all read this module, and the
+lessons' pictures name the sub-step they show by its label here (``Step.sub_step_labels``).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 DEVELOPER_PAGE = "https://requester.mturk.com/developer"
@@ -17,6 +19,7 @@ IAM_USERS = "https://console.aws.amazon.com/iam/home?#/users"
 AWS_SIGNUP = "https://portal.aws.amazon.com/billing/signup"
 CLOUDRESEARCH = "https://www.cloudresearch.com/"
 TROUBLESHOOTING = "07_troubleshooting.ipynb"
+_LETTERED = re.compile(r"([a-z])\. ")  # step 4's sub-steps start "a. " … "l. ", as in the guide
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,21 @@ class Step:
     # (every box ticked) *and* the doctor's checks pass.
     learner_confirms: bool = False
 
+    @property
+    def sub_step_labels(self) -> tuple[str, ...]:
+        """What the checklists and the lessons' pictures call each sub-step: the guide's
+        letter where it gives one (step 4: "a"–"l"), else its number ("1", "2", …)."""
+        letters = [_LETTERED.match(text) for text in self.sub_steps]
+        if letters and all(letters):
+            return tuple(match[1] for match in letters)
+        return tuple(str(n) for n in range(1, len(self.sub_steps) + 1))
+
+    @property
+    def labelled_sub_steps(self) -> tuple[str, ...]:
+        """The sub-steps (HTML) each starting with its label, as a checklist shows them."""
+        return tuple(text if text.startswith(f"{label}. ") else f"{label}. {text}"
+                     for label, text in zip(self.sub_step_labels, self.sub_steps, strict=True))
+
 
 STEPS: tuple[Step, ...] = (
     Step(
@@ -53,7 +71,7 @@ STEPS: tuple[Step, ...] = (
             "Enter your contact details and press <b>Continue</b>.",
             "Enter a credit or debit card (AWS needs one on file; setting up MTurk costs nothing).",
             "Finish the phone verification if AWS asks for it (enter the PIN shown on screen).",
-            "Choose the <b>Basic Plan</b>: it is the free one.",
+            "Choose the <b>Basic Plan</b> (today: <b>Basic support – Free</b>): it is the free one.",
         ),
         (("MTurk Developer page", DEVELOPER_PAGE), ("AWS sign-up", AWS_SIGNUP)),
         DemoAction("Create the AWS account", "create_aws_account", "close_aws_account"),

@@ -26,8 +26,10 @@ class ConsoleChecklist(Form):
         self.boxes = [widgets.Checkbox(value=False, indent=False, description="",
                                        layout=widgets.Layout(width="30px"))
                       for _ in self.step.sub_steps]
+        # Labelled ("1.", or the guide's "a.") as the lessons' pictures name them.
         self.add_inputs(*[widgets.HBox([box, widgets.HTML(text)])
-                          for box, text in zip(self.boxes, self.step.sub_steps, strict=True)])
+                          for box, text in zip(self.boxes, self.step.labelled_sub_steps,
+                                               strict=True)])
         demo = self.step.demo
         if self.kit.is_demo and demo is not None:
             self.do_button = self.add_action(f"Demo: {demo.label}", self.demo_do)

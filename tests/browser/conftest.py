@@ -149,6 +149,7 @@ def _workspace(tmp_path_factory, name: str) -> tuple[Path, Path]:
     home.mkdir()
     for notebook in sorted(NOTEBOOKS.glob("*.ipynb")):
         shutil.copy(notebook, root / notebook.name)
+    shutil.copytree(NOTEBOOKS / "images", root / "images")  # the lessons' pictures
     return root, home
 
 
@@ -261,9 +262,35 @@ class KitPage:
                       self.scroller)
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         path = ARTIFACTS / f"{self.where}-{Path(self.name).stem}.png"
+        self.assert_pictures_load()
         page.screenshot(path=str(path), full_page=True)
         self.assert_fits()  # every page the walk keeps a picture of fits its boxes
         return path
+
+    def assert_pictures_load(self) -> int:
+        """Every picture of the lesson's Markdown is drawn: an <img> with its alt text has
+        loaded (naturalWidth > 0, not a broken-image icon). Returns how many there are.
+
+        JupyterLab resolves a Markdown image's address a moment after it draws the cell, so
+        this waits until each has loaded.
+        """
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        from tests.test_pictures import pictures
+
+        wanted = {m["alt"].strip(): m["src"] for m in pictures(Path(self.name).stem)}
+        if not wanted:
+            return 0
+        try:
+            self.page.wait_for_function(_PICTURES_LOADED, arg=list(wanted), timeout=ACTION_MS,
+                                        polling=100)
+        except PlaywrightTimeout:
+            pass  # said below, naming what did not load
+        widths = self.page.evaluate(_PICTURES_SHOWN, list(wanted))
+        broken = [src for src, width in zip(wanted.values(), widths, strict=True) if not width]
+        assert not broken, (f"pictures not drawn (or without their alt text) on the "
+                            f"{self.where} page of {self.name}: {broken}")
+        return len(wanted)
 
     def assert_fits(self) -> None:
         """No label, button or table of the kit's forms is wider than its box (cut-off labels
@@ -284,6 +311,15 @@ class KitPage:
         shaped = SECRET_SHAPE.findall(text)
         assert not shaped, f"{len(shaped)} secret-shaped string(s) on the {self.where} page"
 
+
+# The lesson's pictures, found by their alt text (JupyterLab puts its files URL around a
+# Markdown image's address, Voilà inlines the image as a data: URL): the naturalWidth of the
+# first that has loaded, else 0.
+_PICTURES_SHOWN = """alts => alts.map(alt => {
+    const imgs = [...document.images].filter(i => i.alt === alt);
+    return Math.max(0, ...imgs.map(i => (i.complete ? i.naturalWidth : 0)));
+})"""
+_PICTURES_LOADED = "alts => (" + _PICTURES_SHOWN + ")(alts).every(width => width > 0)"
 
 # Done when every code cell has its execution count, or a cell has failed (Run All stops).
 _RUN_ALL_FINISHED = """() => {

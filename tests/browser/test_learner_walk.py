@@ -1,5 +1,5 @@
 """A learner's walk through notebooks 00–07 in JupyterLab, and through 00, 04, 06 and 07
-as the Voilà app.
+as the Voilà app (01, 02, 03 and 05 there only to see their pictures).
 
 Each test opens one notebook, runs it (JupyterLab: Run ▸ Run All Cells; Voilà runs it on
 opening), uses its forms by clicking and typing, asserts on what the page shows, checks
@@ -114,6 +114,19 @@ def test_04_iam_user_both_routes(kit):
 
     nb.assert_no_secret(console_key.reveal_secret(), programmatic_key.reveal_secret())
     nb.screenshot()
+
+
+@pytest.mark.parametrize("notebook", ["01_create_aws_account.ipynb", "02_link_aws_to_mturk.ipynb",
+                                      "03_register_requester_sandbox.ipynb",
+                                      "05_link_turkprime.ipynb"])
+def test_website_lessons_show_their_pictures_in_the_app(voila, notebook):
+    """The app draws the lessons' pictures too (Voilà serves them beside the notebook).
+    Every screenshot checks that its lesson's pictures loaded; 04 has its own walk here."""
+    app = voila(notebook)
+    app.run_all()
+    assert app.assert_pictures_load() >= 1
+    app.assert_no_secret()
+    app.screenshot()
 
 
 def test_05_turkprime_handoff(lab):
