@@ -75,7 +75,8 @@ class Room:
         now = time.time() if now is None else now
         names = sorted(set(self.learners) | set(hub_users))
         rows = [row(name, self.learners.get(name), now) for name in names]
-        rows.sort(key=lambda r: (_ORDER[r["state"]], r["current_step"] or 7, r["name"]))
+        rows.sort(key=lambda r: (_ORDER[r["state"]], r["stuck_step"] or r["current_step"] or 7,
+                                 r["name"]))
         return {"summary": summary(rows), "learners": rows, "now": now}
 
 
@@ -93,8 +94,8 @@ def row(name: str, entry: dict | None, now: float) -> dict:
     current = entry.get("current_step")
     failed = (entry.get("verdict", "").startswith(("step ", "problem"))
               and entry.get("verdict_at", 0) >= entry.get("progress_at", 0))
-    state = ("finished" if current is None and entry.get("steps_done")
-             else "stuck" if failed else "working")
+    state = ("stuck" if failed else "finished" if current is None and entry.get("steps_done")
+             else "working")
     return {
         "name": name, "state": state, "current_step": current,
         "step_label": f"{current}. {step(current).short}" if current else "all steps done",
@@ -174,7 +175,10 @@ class PageHandler(_Handler):
                                          home=html.escape(self.settings["hub_prefix"])))
             return
         self.set_header("Cache-Control", "no-store")
-        self.finish(PAGE.read_text(encoding="utf-8"))
+        # The page's fetches carry the xsrf token: the hub's auth checks it on every request
+        # a script makes with the login cookie.
+        token = self.xsrf_token.decode() if isinstance(self.xsrf_token, bytes) else self.xsrf_token
+        self.finish(PAGE.read_text(encoding="utf-8").replace("{{xsrf}}", html.escape(token)))
 
 
 class RoomHandler(_Handler):
@@ -210,21 +214,22 @@ shows the instructors every learner's progress; your own is in your notebooks.</
 <p><a href="{home}home">Back to your hub home page</a></p></body></html>"""
 
 
-def make_app(room: Room, prefix: str, hub_prefix: str = "/hub/") -> web.Application:
+def make_app(room: Room, prefix: str, hub_prefix: str = "/hub/",
+             report_handler: type[ReportHandler] = ReportHandler) -> web.Application:
     return web.Application(
         [(prefix, PageHandler), (url_path_join(prefix, "api/room"), RoomHandler),
-         (url_path_join(prefix, "api/report"), ReportHandler),
+         (url_path_join(prefix, "api/report"), report_handler),
          (url_path_join(prefix, "oauth_callback"), HubOAuthCallbackHandler),
          (prefix.rstrip("/"), web.RedirectHandler, {"url": prefix})],
         cookie_secret=os.urandom(32), room=room, admins={}, users={}, hub_prefix=hub_prefix)
 
 
-def main() -> None:
+def main(report_handler: type[ReportHandler] = ReportHandler) -> None:
     prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", f"/services/{reports.SERVICE}/")
     where = urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:8099"))
     room = Room(Path(os.environ.get(STATE_ENV, "mturklink-room.json")))
     hub_prefix = url_path_join(os.environ.get("JUPYTERHUB_BASE_URL", "/"), "hub/")
-    make_app(room, prefix, hub_prefix).listen(where.port, where.hostname)
+    make_app(room, prefix, hub_prefix, report_handler).listen(where.port, where.hostname)
     print(f"mturklink-room: {len(room.learners)} learner(s) in {room.path}; serving {prefix}",
           flush=True)
     ioloop.IOLoop.current().start()

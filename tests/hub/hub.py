@@ -384,6 +384,16 @@ class Hub:
         return self.state / "room.json"
 
     @property
+    def record(self) -> Path:
+        """Every report the room received, as it arrived (recording_room.py), one a line."""
+        return self.folder / "room-record.jsonl"
+
+    def recorded(self) -> list[dict]:
+        with contextlib.suppress(FileNotFoundError):
+            return [json.loads(line) for line in self.record.read_text().splitlines()]
+        return []
+
+    @property
     def room_url(self) -> str:
         return f"{self.url}/services/mturklink-room/"
 
@@ -492,8 +502,14 @@ def _stop(process: subprocess.Popen | None, timeout: float = 30) -> None:
 
 HUB_TEST_CONFIG = """\
 # Written by tests/hub/hub.py: the workshop's own configuration, then what a test adds.
+import sys
 c = get_config()  # noqa: F821
 load_subconfig({config!r})  # noqa: F821
+# The room view keeps every report as it arrived, for the test to scan (recording_room.py).
+for service in c.JupyterHub.services:
+    if service["name"] == "mturklink-room":
+        service["command"] = [sys.executable, {recorder!r}]
+        service["environment"]["MTURKLINK_ROOM_RECORD"] = {record!r}
 {extra}
 """
 
@@ -526,7 +542,9 @@ def running_hub(learners: int | Sequence[str] = 3, *, admins: int = 1,
     (folder / "homes").mkdir(mode=0o711)
     (folder / "homes").chmod(0o711)
     config = folder / "jupyterhub_test_config.py"
-    config.write_text(HUB_TEST_CONFIG.format(config=str(CONFIG), extra=extra_config))
+    config.write_text(HUB_TEST_CONFIG.format(
+        config=str(CONFIG), recorder=str(Path(__file__).with_name("recording_room.py")),
+        record=str(hub.record), extra=extra_config))
     hub_env = {k: v for k, v in os.environ.items()
                if not k.startswith(("MTURKLINK_", "JUPYTER", "AWS_"))}
     hub_env.update({
