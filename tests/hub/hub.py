@@ -429,6 +429,31 @@ class Hub:
         return total
 
 
+    @contextlib.contextmanager
+    def memory_peaks(self, learners: Sequence[Learner] | None = None,
+                     every: float = 1.0) -> Iterator[dict[str, int]]:
+        """While the block runs, each learner's highest :meth:`memory` seen (sampled every
+        ``every`` seconds in a thread); the dict fills in as it goes."""
+        learners = list(self.learners if learners is None else learners)
+        peaks = {learner.name: 0 for learner in learners}
+        done = threading.Event()
+
+        def sample():
+            while not done.is_set():
+                for learner in learners:
+                    with contextlib.suppress(KeyError, OSError):
+                        peaks[learner.name] = max(peaks[learner.name], self.memory(learner))
+                done.wait(every)
+
+        sampler = threading.Thread(target=sample, name="hub-memory", daemon=True)
+        sampler.start()
+        try:
+            yield peaks
+        finally:
+            done.set()
+            sampler.join()
+
+
 def _traversable(path: Path) -> list[Path]:
     """The folders on the way to ``path`` that other users cannot pass through."""
     closed = []
