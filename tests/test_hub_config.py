@@ -119,3 +119,16 @@ def test_the_kubernetes_config_is_yaml_with_the_charts_keys_and_the_same_setting
     assert f'"MTURKLINK_HUB_MEM_LIMIT", "{config["singleuser"]["memory"]["limit"]}"' in one_machine
     assert f'"MTURKLINK_HUB_IDLE_TIMEOUT", "{config["cull"]["timeout"]}"' in one_machine
     assert " ".join(config["hub"]["templateVars"]["announcement_login"].split()) == workshop.LOGIN_HINT
+
+
+def test_instructors_guide_names_every_setting_an_instructor_changes():
+    guide = (DEPLOY.parents[1] / "instructors.md").read_text()
+    section = guide[guide.index("## Run a workshop on JupyterHub"):guide.index("## The five failures")]
+    in_config = set(re.findall(r'"(MTURKLINK_HUB_\w+)"', (DEPLOY / "jupyterhub_config.py").read_text()))
+    in_guide = set(re.findall(r"`(MTURKLINK_HUB_\w+)`", section))
+    inside_the_machine = {"MTURKLINK_HUB_IP", "MTURKLINK_HUB_HOMES", "MTURKLINK_HUB_GROUP",
+                          "MTURKLINK_HUB_NOTEBOOKS", "MTURKLINK_HUB_INTERNAL_PORT",
+                          "MTURKLINK_HUB_PROXY_API_PORT", "MTURKLINK_HUB_ROOM_PORT"}
+    assert in_guide <= in_config
+    assert in_config - inside_the_machine <= in_guide
+    assert "deploy/jupyterhub/jupyterhub_config.py" in section and "/services/mturklink-room/" in section

@@ -514,15 +514,28 @@ def remove_test_users() -> list[str]:
     return removed
 
 
-def _stop(process: subprocess.Popen | None, timeout: float = 30) -> None:
-    if process is None or process.poll() is not None:
-        return
-    process.send_signal(signal.SIGTERM)  # the hub stops its servers, services and proxy
-    try:
-        process.wait(timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(10)
+def _stop(process: subprocess.Popen | None, folder: Path, timeout: float = 30) -> None:
+    """Stop the hub (it stops its servers, services and proxy), then anything it started that
+    is still running, e.g. after a crash: the proxy and services run in sessions of their own,
+    with the hub's folder as their working folder."""
+    import psutil
+
+    if process is not None and process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout)
+    left = []
+    for candidate in psutil.process_iter():
+        with contextlib.suppress(psutil.Error):
+            if candidate.pid != os.getpid() and Path(candidate.cwd()).is_relative_to(folder):
+                left.append(candidate)
+    for leftover in left:
+        with contextlib.suppress(psutil.Error):
+            leftover.kill()
+    psutil.wait_procs(left, timeout=10)
+    if process is not None:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(10)
 
 
 HUB_TEST_CONFIG = """\
@@ -588,7 +601,7 @@ def running_hub(learners: int | Sequence[str] = 3, *, admins: int = 1,
         if cleaned.is_set():
             return
         cleaned.set()
-        _stop(hub.process)
+        _stop(hub.process, folder)
         remove_test_users()
         _close(opened)
         shutil.rmtree(folder, ignore_errors=True)
