@@ -83,6 +83,17 @@ class Check:
     evidence: str = ""  # error code and TurkErrorCode; never a secret
     step: str | None = None  # "4 f–h": the step of the guide that fixes it
     fix: str = ""  # one sentence: what to do
+    failure: str | None = None  # the failure's id in failures.py, when one was found
+
+    @property
+    def headline(self) -> str:
+        """A few words for a table row (the room view): the failure's headline, else the
+        check's title. Never its summary, which may hold a key id or an account."""
+        if self.failure:
+            return failure(self.failure).headline
+        if self.status in (Status.FAILED, Status.WARNING):
+            return f"problem with {_lower(self.title)}"
+        return _lower(self.title)
 
     @property
     def notebook(self) -> str:
@@ -303,7 +314,7 @@ def _found(failure_id: str, evidence: str = "", *, check: str | None = None, **v
     name = check or f.check
     status = Status.WARNING if f.warning else Status.FAILED
     return Check(name, TITLES[name], status, f.summary.format(**values), evidence, f.step,
-                 f.fix.format(**values))
+                 f.fix.format(**values), failure_id)
 
 
 def _as_key(credentials) -> tuple[AccessKey | None, Check]:
@@ -540,7 +551,7 @@ def _endpoint_check(env: Environment, answer: _Answer, other: _Answer | None, wa
             return Check(name, TITLES[name], Status.FAILED,
                          "the sandbox says this AWS account is not linked to a Requester account",
                          evidence=answer.evidence, step="3",
-                         fix=failure("sandbox_not_registered").fix)
+                         fix=failure("sandbox_not_registered").fix, failure="sandbox_not_registered")
         found = _found("not_linked", answer.evidence)
         if other is not None and other.ok:
             found.summary = "the sandbox answers, but production says this AWS account is not linked"

@@ -20,7 +20,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import progress
+from . import progress, room
 from .clients import AWS, Endpoints, client
 from .credentials import AccessKey, write_private_file
 from .endpoints import Environment
@@ -192,7 +192,9 @@ class Kit:
         from .doctor import diagnose
 
         kwargs.setdefault("wait", self.wait())
-        return diagnose(key or self._need_key(), endpoints=self.endpoints, **kwargs)
+        diagnosis = diagnose(key or self._need_key(), endpoints=self.endpoints, **kwargs)
+        room.report(self, diagnosis)  # on a workshop hub only (room.py)
+        return diagnosis
 
     def check_step(self, number: int):
         """Is guide step ``number`` done? A :class:`~.doctor.StepVerdict`; it is recorded in
@@ -236,6 +238,7 @@ class Kit:
         self._watchers.append(callback)
 
     def _progress_changed(self) -> None:
+        room.report(self)  # on a workshop hub only (room.py)
         for callback in list(self._watchers):
             callback()
 

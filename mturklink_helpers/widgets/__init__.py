@@ -9,12 +9,14 @@ from .keys import CreateIamUserForm, LoadCredentialsForm
 from .mode import ModeChooser
 from .overview import Overview, accounts_map
 from .problems import DemoProblems
+from .room import RoomReports
 from .rotation import RevokeKeyForm, RotateKeyForm
 from .test_hit import TestHitForm
 from .turkprime import TurkPrimeHandoff
 
 __all__ = [
     "ConsoleChecklist", "CreateIamUserForm", "DemoProblems", "DoctorPanel", "Form", "LoadCredentialsForm",
-    "ModeChooser", "Overview", "RevokeKeyForm", "RotateKeyForm", "TestHitForm", "TurkPrimeHandoff",
+    "ModeChooser", "Overview", "RevokeKeyForm", "RoomReports", "RotateKeyForm", "TestHitForm",
+    "TurkPrimeHandoff",
     "accounts_map",
 ]

@@ -40,6 +40,9 @@ CHECKS = {
     "00_start_here": """\
 mode.apply_button.click()
 assert mode.status_text.startswith('✓ Done: now in demo mode'), mode.status_text
+# on a workshop hub (tests/hub) reports are on by default; anywhere else nothing is sent
+assert reports.status_text.startswith(('ℹ Note: this is not a workshop hub: nothing is sent',
+                                       '✓ Done: your progress goes to')), reports.status_text
 """,
     "01_create_aws_account": """\
 step1.check_button.click()
