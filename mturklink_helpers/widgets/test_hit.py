@@ -75,7 +75,24 @@ class TestHitForm(Form):
             catch_up(self.kit, 4)
         self.hit = create_test_hit(self.kit.mturk("sandbox"), reward=self.reward.value,
                                    assignments=self.assignments.value)
-        self.succeed(f"created HIT {self.hit.hit_id}.", self.hit._repr_html_())
+        self.succeed(f"created HIT {self.hit.hit_id}.", self.hit._repr_html_() + self._yourself())
+
+    def _yourself(self) -> str:
+        """How to answer the HIT yourself: in demo mode on the world's worker site, live on
+        MTurk's (with a worker account there)."""
+        if self.kit.is_demo:
+            return ("<p>Be your own worker: open the preview, press <b>Accept</b>, answer and "
+                    "submit. Then press “Show answers”: your answer is listed, marked "
+                    "<i>(you)</i>, among the simulated workers' answers.</p>")
+        return ("<p>Be your own worker: sign in to the preview's site with a worker account "
+                "(free; see the lesson), accept the HIT, answer and submit. Then press "
+                "“Show answers”: your answer is listed.</p>")
+
+    def _you(self) -> str | None:
+        """The learner's own worker id in the demo world (None live: MTurk does not say)."""
+        if self.kit.is_demo and not self.kit.endpoint_url:
+            return self.kit.world.learner_worker_id("sandbox")
+        return None
 
     def _need_hit(self) -> bool:
         if self.hit is None:
@@ -99,7 +116,12 @@ class TestHitForm(Form):
             return
         submitted = frame[frame["status"] == "Submitted"] if "status" in frame else frame
         self.assignment.options = list(submitted["assignment_id"])
-        self.succeed(f"{len(frame)} answer(s).", frame.to_html(index=False, escape=True))
+        you = self._you()
+        yours = int((frame["worker_id"] == you).sum()) if you else 0
+        shown = frame.assign(worker_id=frame["worker_id"].where(
+            frame["worker_id"] != you, f"{you} (you)")) if yours else frame
+        self.succeed(f"{len(frame)} answer(s)" + (f", {yours} of them yours." if yours else "."),
+                     shown.to_html(index=False, escape=True))
 
     def _review(self, approve: bool) -> None:
         from ..hits import review

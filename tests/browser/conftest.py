@@ -250,6 +250,22 @@ class KitPage:
 
     scroller = "body"  # the element the notebook scrolls in
 
+    def opened(self, page, name: str) -> KitPage:
+        """A page this one opened (a link into a new tab), seen the same way."""
+        return KitPage(page, name, self.where)
+
+    def window_shot(self, state: str) -> Path:
+        """The page as the learner first sees it (the window, 1280x800), and nothing on it
+        wider than the window."""
+        page = self.page
+        page.wait_for_load_state("load")
+        wide = page.evaluate("() => document.documentElement.scrollWidth - innerWidth")
+        assert wide <= 0, f"the {self.name} page ({state}) is {wide} px wider than the window"
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        path = ARTIFACTS / f"{self.name}-{self.where}-{state}.png"
+        page.screenshot(path=str(path))
+        return path
+
     def screenshot(self) -> Path:
         """The whole notebook: it scrolls inside the page, so grow the window to its height."""
         page = self.page
@@ -316,10 +332,10 @@ class LabNotebook(KitPage):
 
 class Opener:
     """Opens notebooks on one server; ``root`` is where that server's notebooks (and the
-    files their kernels write, such as the demo download) live."""
+    files their kernels write, such as the demo download) live, ``home`` its learner's HOME."""
 
     def __init__(self, server: Server, open_page):
-        self.root, self._open = server.root, open_page
+        self.root, self.home, self._open = server.root, server.home, open_page
 
     def __call__(self, name: str) -> KitPage:
         return self._open(name)
