@@ -36,7 +36,7 @@ _CSS = """
   button.secondary { background: #fff; color: #1a5fb4; }
   button:disabled { background: #8a9bb0; border-color: #8a9bb0; cursor: not-allowed; }
   :focus-visible { outline: 3px solid #1a5fb4; outline-offset: 2px; }
-  iframe { display: block; width: 100%; height: 480px; border: 1px solid #d0d7de;
+  iframe { display: block; box-sizing: border-box; width: 100%; height: 480px; border: 1px solid #d0d7de;
            border-radius: 6px; background: #fff; }
   table { border-collapse: collapse; margin: 0.5rem 0; }
   th, td { border: 1px solid #d0d7de; padding: 0.3rem 0.75rem; text-align: left; vertical-align: top; }
@@ -57,7 +57,7 @@ _PAGE = """<!DOCTYPE html>
 </head>
 <body>
 <header><b>Demo worker site</b> <span class="where">· plays {host} for your demo world ·
-you are worker <b>{worker}</b> (you)</span></header>
+signed in as you, worker <b>{worker}</b></span></header>
 <main>
 {body}
 </main>

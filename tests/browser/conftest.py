@@ -255,15 +255,23 @@ class KitPage:
         return KitPage(page, name, self.where)
 
     def window_shot(self, state: str) -> Path:
-        """The page as the learner first sees it (the window, 1280x800), and nothing on it
-        wider than the window."""
+        """The whole page in the learner's window (1280x800), and nothing on it wider than
+        the window."""
         page = self.page
         page.wait_for_load_state("load")
         wide = page.evaluate("() => document.documentElement.scrollWidth - innerWidth")
         assert wide <= 0, f"the {self.name} page ({state}) is {wide} px wider than the window"
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         path = ARTIFACTS / f"{self.name}-{self.where}-{state}.png"
-        page.screenshot(path=str(path))
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def part_shot(self, part, state: str) -> Path:
+        """One form as it is now (the walk's final screenshot shows only its last state)."""
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        path = ARTIFACTS / f"{self.where}-{Path(self.name).stem}-{state}.png"
+        part.screenshot(path=str(path))
+        self.assert_fits()
         return path
 
     def screenshot(self) -> Path:

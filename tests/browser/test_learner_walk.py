@@ -135,7 +135,7 @@ def be_your_own_worker(nb, form, kit) -> None:
     """The preview link opens the demo world's worker site (JupyterLab: through the notebook
     server's proxy; the Voilà app: the world's own address); there the learner previews the
     HIT, accepts it, answers it in its sandboxed frame and submits it."""
-    link = form.get_by_role("link", name=re.compile(r"workersandbox\.mturk\.com/mturk/preview"))
+    link = form.locator('a[href*="workersandbox.mturk.com/mturk/preview?hitId="]')
     where = r"^/proxy/\d+/" if nb.where == "lab" else r"^http://127\.0\.0\.1:\d+/"
     expect(link).to_have_attribute("href", re.compile(where + r"workersandbox\.mturk\.com/"))
     with nb.page.context.expect_page() as opened:
@@ -187,6 +187,7 @@ def test_06_sandbox_test_hit(kit):
     mine = rows.filter(has_text="(you)")
     expect(mine).to_contain_text(MY_ANSWER)
     mine_id = mine.locator("td").first.inner_text()
+    nb.part_shot(form, "answers")
 
     assignment = form.locator(".widget-dropdown", has_text="Assignment").locator("select")
     other_id = next(o for o in assignment.locator("option").all_inner_texts() if o != mine_id)
