@@ -118,10 +118,8 @@ class TestHitForm(Form):
         self.assignment.options = list(submitted["assignment_id"])
         you = self._you()
         yours = int((frame["worker_id"] == you).sum()) if you else 0
-        shown = frame.assign(worker_id=frame["worker_id"].where(
-            frame["worker_id"] != you, f"{you} (you)")) if yours else frame
         self.succeed(f"{len(frame)} answer(s)" + (f", {yours} of them yours." if yours else "."),
-                     shown.to_html(index=False, escape=True))
+                     _answers_table(frame, you))
 
     def _review(self, approve: bool) -> None:
         from ..hits import review
@@ -174,3 +172,21 @@ class TestHitForm(Form):
         else:
             self.fail(str(report).splitlines()[0])
             self.output.value = report._repr_html_()
+
+
+# Said once for the whole table (one HIT), or only by MTurk's bookkeeping: left out, so the
+# answers fit the notebook's width.
+_NOT_SHOWN = ("hit_id", "accept_time", "approval_time", "rejection_time", "auto_approval_time")
+
+
+def _answers_table(frame, you: str | None) -> str:
+    """The answers as a learner reads them: who, status, when, what they answered (the
+    learner's own row marked), narrow enough for the notebook."""
+    shown = frame.drop(columns=[c for c in _NOT_SHOWN if c in frame])
+    if shown["requester_feedback"].isna().all():
+        shown = shown.drop(columns="requester_feedback")
+    shown["submit_time"] = shown["submit_time"].dt.strftime("%Y-%m-%d %H:%M UTC")
+    if you:
+        shown["worker_id"] = shown["worker_id"].where(shown["worker_id"] != you, f"{you} (you)")
+    return ("<div style='overflow-x:auto'>"
+            + shown.to_html(index=False, escape=True, na_rep="") + "</div>")

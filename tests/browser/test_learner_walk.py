@@ -187,7 +187,7 @@ def test_06_sandbox_test_hit(kit):
     mine = rows.filter(has_text="(you)")
     expect(mine).to_contain_text(MY_ANSWER)
     mine_id = mine.locator("td").first.inner_text()
-    nb.part_shot(form, "answers")
+    nb.screenshot("answers")
 
     assignment = form.locator(".widget-dropdown", has_text="Assignment").locator("select")
     other_id = next(o for o in assignment.locator("option").all_inner_texts() if o != mine_id)
