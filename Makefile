@@ -63,7 +63,8 @@ bench: $(STAMP)
 pins:
 	rm -rf /tmp/mturklink-pins && $(PYTHON) -m venv /tmp/mturklink-pins
 	/tmp/mturklink-pins/bin/python -m pip install --quiet .
-	/tmp/mturklink-pins/bin/python -m pip freeze --exclude mturklink > binder/constraints.txt
+	{ echo '# Written by `make pins`: every package of a fresh install of the kit, pinned.'; \
+	  /tmp/mturklink-pins/bin/python -m pip freeze --exclude mturklink; } > binder/constraints.txt
 	/tmp/mturklink-pins/bin/python tools/write_binder_requirements.py
 
 clean:

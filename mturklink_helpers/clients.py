@@ -52,6 +52,26 @@ class Endpoints:
         """IAM's and STS's endpoint_url (None: boto3's own, AWS's)."""
         return self.root
 
+    def preview_url(self, environment: Environment | str, hit_id: str, hit_type_id: str) -> str:
+        """Where a worker sees a HIT: MTurk's worker site (its HIT group) on AWS; on a local
+        server (the demo world), that server's own worker site, at the address the learner's
+        browser reaches (through Jupyter's proxy where there is one: :mod:`.notebook_server`)."""
+        environment = Environment.parse(environment)
+        if self.is_aws:
+            return environment.preview_url(hit_type_id)
+        from urllib.parse import urlencode, urlparse
+
+        from .notebook_server import browser_url
+
+        site = urlparse(environment.worker_site).netloc  # the path names the site it plays
+        return browser_url(f"{self.root}/{site}/mturk/preview?{urlencode({'hitId': hit_id})}")
+
+    @classmethod
+    def of_client(cls, made) -> Endpoints:
+        """Where a boto3 client's requests go (AWS when it names one of MTurk's endpoints)."""
+        url = str(made.meta.endpoint_url).rstrip("/")
+        return AWS if url in {e.endpoint for e in Environment} else cls.of(url)
+
     def __str__(self) -> str:
         return self.root or "AWS"
 

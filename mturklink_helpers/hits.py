@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 
+from .clients import Endpoints
 from .endpoints import Environment
 from .errors import Kind, classify, error_codes
 from .fees import (
@@ -242,7 +243,8 @@ def create_test_hit(
     return TestHIT(
         hit_id=hit["HITId"],
         hit_type_id=hit["HITTypeId"],
-        preview_url=environment.preview_url(hit["HITTypeId"]),
+        preview_url=Endpoints.of_client(client).preview_url(environment, hit["HITId"],
+                                                            hit["HITTypeId"]),
         manage_url=environment.manage_url(hit["HITId"]),
         environment=environment,
         cost=estimate,

@@ -297,6 +297,11 @@ class World:
         return list(self.admin("workers-submit", hit_id=hit_id, count=count,
                                environment=environment)["assignment_ids"])
 
+    def learner_worker_id(self, environment: str = "sandbox") -> str:
+        """The learner's own worker id on the world's worker site ("you"): what the answers
+        they submit there carry as WorkerId. One per world and environment."""
+        return str(self.admin("learner")[getattr(environment, "value", environment)])
+
     # --- the world's clock: real time, plus whatever sleep() added ---------------------------
 
     def now(self) -> dt.datetime:

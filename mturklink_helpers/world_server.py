@@ -53,6 +53,8 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
 from . import world as client
+from .simulator.worker_site import ACTIONS as WORKER_ACTIONS
+from .simulator.worker_site import PARAMS as WORKER_PARAMS
 from .world import DemoStepMissing, write_private_json
 
 META_FILE = "meta.json"
@@ -342,6 +344,7 @@ class WorldService:
 
         from .simulator.core import MTurkSimulator
         from .simulator.server import SimulatorApp
+        from .simulator.worker_site import WorkerSite
 
         self.home = home
         self.state_dir = home / client.STATE_DIR
@@ -362,6 +365,8 @@ class WorldService:
         _patch_moto_time(self.clock)
         self.sim = MTurkSimulator(seed=self.seed, auth=True, clock=self.clock)
         self.inner = SimulatorApp(self.sim)
+        # MTurk's worker website for the learner, its changes journaled like the console's.
+        self.worker_site = WorkerSite(self.sim, act=self._worker_act, lock=self.lock)
         settings.INITIAL_NO_AUTH_ACTION_COUNT = 0  # authenticate from the first request
         # Network faults (hang, drop, cut) are decided here, not in the simulator's app: a
         # lost or cut answer comes after its change is in the journal (see __call__), and a
@@ -498,6 +503,8 @@ class WorldService:
                                                           "serve moto's own API"})
         if path.startswith("/_admin/"):
             return self._admin(path[len("/_admin/"):], environ, start_response)
+        if self.worker_site.serves(path):  # the learner's browser: no key, no token, no faults
+            return self.worker_site(environ, start_response)
         fault = self._network_fault()  # drawn first, as the simulator's own app does
         if fault == "hang":
             from .simulator.server import _hang
@@ -614,6 +621,10 @@ class WorldService:
         finally:
             self._writing = None
             self.clock.thaw()
+
+    def _worker_act(self, name: str, params: dict) -> dict:
+        """A change made on the worker site: journaled, like a console action."""
+        return self._run(name, ACTIONS[name], params)
 
     # --- what the console actions do -----------------------------------------------------------
 
@@ -877,6 +888,10 @@ def _propagation(w: WorldService, p: dict) -> dict:
     return {"seconds": float(p["seconds"])}
 
 
+def _worker_action(name: str):
+    return lambda w, p: WORKER_ACTIONS[name](w.sim, p)
+
+
 def _requester_key(w: WorldService, p: dict) -> dict:
     w.need_account("create an IAM user")
     key = w.sim.new_requester_key(p.get("user_name", "mturk-requester"),
@@ -914,6 +929,11 @@ ACTIONS: dict[str, Action] = {
     "faults": Action(_faults, None),
     "balance": Action(_balance, ("amount",), changing=lambda w, p: "amount" in p),
     "propagation-delay": Action(_propagation, ("seconds",), changing=True),
+    "learner": Action(lambda w, p: {env: w.sim.learner_id(env)
+                                    for env in ("sandbox", "production")}),
+    # The learner on the worker site (what its pages do, also open to the console).
+    **{name: Action(_worker_action(name), WORKER_PARAMS[name], changing=True)
+       for name in WORKER_ACTIONS},
 }
 
 

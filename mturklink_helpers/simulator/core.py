@@ -109,6 +109,45 @@ class MTurkSimulator:
             return self._owner(hit_id, environment, account_id).workers_accept(
                 hit_id, count, submit_after)
 
+    # --- a person on the worker site (the learner: "you") -----------------------------
+
+    def learner_id(self, environment: str = "sandbox") -> str:
+        """The worker id of the person at the keyboard (one per world and environment)."""
+        return self.world.learners[_environment(environment)].worker_id
+
+    def learner_accept(self, hit_id: str, environment: str = "sandbox") -> str:
+        """The learner accepts an assignment of a HIT on the worker site; its id."""
+        with self.world.lock:
+            backend = self._hit_owner(hit_id, environment)
+            return backend.accept_as(self.world.learners[backend.environment], hit_id).id
+
+    def learner_submit(self, assignment_id: str, fields: list[tuple[str, str]],
+                       environment: str = "sandbox") -> str:
+        """The learner's form reached externalSubmit; the HIT's id."""
+        with self.world.lock:
+            backend = self._assignment_owner(assignment_id, environment)
+            return backend.submit_as(self.learner_id(environment), assignment_id, fields).hit_id
+
+    def learner_return(self, assignment_id: str, environment: str = "sandbox") -> str:
+        """The learner gives an accepted assignment back; the HIT's id."""
+        with self.world.lock:
+            backend = self._assignment_owner(assignment_id, environment)
+            return backend.return_as(self.learner_id(environment), assignment_id).hit_id
+
+    def _hit_owner(self, hit_id: str, environment: str) -> MTurkBackend:
+        try:
+            return self._owner(hit_id, environment, None)
+        except KeyError:  # the backend's own words for an unknown HIT
+            return self.backend(environment)
+
+    def _assignment_owner(self, assignment_id: str, environment: str) -> MTurkBackend:
+        environment = _environment(environment)
+        for (_account, env), backend in self.world.backends.items():
+            if env == environment and (assignment_id in backend.assignments
+                                       or assignment_id in backend._released):
+                return backend
+        return self.backend(environment)
+
     @property
     def realism(self):
         """The realism profile (off by default): ``sim.realism.configure(enabled=True)``."""

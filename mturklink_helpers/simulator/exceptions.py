@@ -201,3 +201,13 @@ def wrong_state(state: str | None, allowed: str, mark: str) -> RequestError:
         f"{prefix}This operation can be called with a status of: {allowed}{mark}",
         "AWS.MechanicalTurk.InvalidHITState" if state else "AWS.MechanicalTurk.InvalidAssignmentState",
     )
+
+
+class WorkerRefusal(ValueError):
+    """What MTurk's worker website tells a worker it turns away (not an API error): the demo's
+    worker site shows it as a page with ``status`` (404 unknown, 409 taken or done, 410 gone,
+    403 not for you, 400 a form MTurk cannot take)."""
+
+    def __init__(self, message: str, status: int = 409):
+        super().__init__(message)
+        self.status = status

@@ -20,7 +20,7 @@ from decimal import Decimal
 from . import exceptions as err
 from . import fees
 from .clock import Clock
-from .questions import Question, QuestionError, parse_question
+from .questions import Question, QuestionError, answers_xml, parse_question
 from .realism import Realism
 from .workers import (
     ADULT,
@@ -30,6 +30,7 @@ from .workers import (
     MASTERS,
     Worker,
     answer,
+    learner,
     make_pool,
 )
 
@@ -224,6 +225,8 @@ class MTurkBackend:
         self.notified_workers: list[dict] = []
         self._tokens: dict[tuple[str, str], tuple[dt.datetime, str]] = {}
         self._accepted: list[str] = []  # assignments accepted, not yet submitted
+        self._held: list[str] = []  # accepted on the worker site by a person, not yet submitted
+        self._released: dict[str, str] = {}  # assignment id → why a person no longer holds it
         self._hit_type_keys: dict[tuple, str] = {}
 
     # --- helpers ---------------------------------------------------------------------
@@ -479,6 +482,8 @@ class MTurkBackend:
         """(pending, available, completed) as MTurk counts them."""
         if self._accepted:
             self.apply_submissions()
+        if self._held:
+            self.release_overdue()
         done = [self.assignments[a].status for a in hit.assignment_ids]
         completed = sum(1 for s in done if s in ("Approved", "Rejected"))
         pending = sum(1 for s in done if s == "Accepted")
@@ -1221,6 +1226,124 @@ class MTurkBackend:
             self._event("HITReviewable", hit)
         return a.id
 
+    # --- a person on the worker site --------------------------------------------------
+
+    def held_by(self, worker_id: str, hit: HIT) -> Assignment | None:
+        """The assignment ``worker_id`` has (or had) on ``hit``: accepted, submitted, reviewed."""
+        if self._held:
+            self.release_overdue()
+        for a in self._assignments_of(hit):
+            if a.worker_id == worker_id:
+                return a
+        return None
+
+    def accept_as(self, worker: Worker, hit_id: str) -> Assignment:
+        """A person accepts an assignment of a HIT, as on MTurk's worker site: it counts
+        against MaxAssignments like any other and stays Accepted (pending) until they submit
+        it, return it, or its time (AssignmentDurationInSeconds) runs out."""
+        hit = self.worker_hit(hit_id)
+        mine = self.held_by(worker.worker_id, hit)
+        if mine is not None:
+            raise err.WorkerRefusal("You already submitted this HIT." if mine.status != "Accepted"
+                                else "You already accepted this HIT: answer it and submit.")
+        if worker.worker_id in self.worker_blocks:
+            raise err.WorkerRefusal("The requester has blocked you: you cannot work on their HITs.",
+                                403)
+        if not all(self._meets(worker, r) for r in hit.hit_type.qualification_requirements):
+            raise err.WorkerRefusal("You do not have the qualifications this HIT requires.", 403)
+        _, available, _ = self.counts(hit)
+        if available < 1:
+            raise err.WorkerRefusal(f"This HIT has no assignments left: all {hit.max_assignments} "
+                                "are taken by workers who accepted or submitted it.")
+        now = self.clock.now()
+        a = Assignment(id=self._id(), worker_id=worker.worker_id, hit_id=hit.id,
+                       status="Accepted", accept_time=now, submit_time=None,
+                       auto_approval_time=None, answer="",
+                       deadline=now + dt.timedelta(seconds=hit.hit_type.assignment_duration))
+        self.assignments[a.id] = a
+        self._held.append(a.id)
+        hit.assignment_ids.append(a.id)
+        hit.worker_ids.add(worker.worker_id)
+        self._event("AssignmentAccepted", hit, a)
+        return a
+
+    def worker_hit(self, hit_id: str) -> HIT:
+        """A HIT a worker can still take, or the refusal the worker site shows."""
+        hit = self.hits.get(hit_id)
+        if hit is None or hit.disposed:
+            raise err.WorkerRefusal(f"There is no HIT {hit_id} in this {self.environment}: it was "
+                                "deleted (clean-up deletes the kit's HITs), or it belongs to "
+                                "the other environment.", 404)
+        if self.expired(hit) or hit.reviewing:
+            raise err.WorkerRefusal("This HIT is no longer available: it expired on "
+                                f"{hit.expiration:%Y-%m-%d at %H:%M} UTC.", 410)
+        return hit
+
+    def held(self, worker_id: str, assignment_id: str) -> Assignment:
+        """``worker_id``'s own assignment ``assignment_id``, or the refusal the site shows."""
+        if self._held:
+            self.release_overdue()
+        if assignment_id in self._released:
+            raise err.WorkerRefusal(self._released[assignment_id], 410)
+        a = self.assignments.get(assignment_id)
+        if a is None:
+            raise err.WorkerRefusal(f"There is no assignment {assignment_id} in this "
+                                f"{self.environment}.", 404)
+        if a.worker_id != worker_id:
+            raise err.WorkerRefusal(f"Assignment {assignment_id} is another worker's.", 403)
+        return a
+
+    def submit_as(self, worker_id: str, assignment_id: str,
+                  fields: list[tuple[str, str]]) -> Assignment:
+        """The person's form reached externalSubmit: every field but ``assignmentId`` becomes
+        a FreeText answer named after it (an HTML form's answers, botocore #1167); a name
+        sent more than once has its values joined with ``|`` (unverified)."""
+        a = self.held(worker_id, assignment_id)
+        if a.status != "Accepted":
+            raise err.WorkerRefusal(f"You already submitted this HIT (its answer is {a.status}).")
+        values: dict[str, list[str]] = {}
+        for name, value in fields:
+            if name != "assignmentId":
+                values.setdefault(name, []).append(value)
+        hit, now = self.hits[a.hit_id], self.clock.now()
+        a.answer = answers_xml([(name, "|".join(v), False) for name, v in values.items()])
+        a.status, a.submit_time = "Submitted", now
+        a.auto_approval_time = now + dt.timedelta(seconds=hit.hit_type.auto_approval_delay)
+        self._held.remove(a.id)
+        self._event("AssignmentSubmitted", hit, a)
+        if self.status(hit) == "Reviewable":
+            self._event("HITReviewable", hit)
+        return a
+
+    def return_as(self, worker_id: str, assignment_id: str) -> Assignment:
+        """The person gives an accepted assignment back: the HIT has it available again."""
+        a = self.held(worker_id, assignment_id)
+        if a.status != "Accepted":
+            raise err.WorkerRefusal(f"You already submitted this HIT (its answer is {a.status}): "
+                                "it cannot be returned.")
+        self._release(a, "You returned this HIT: its assignment went back to the HIT.")
+        self._event("AssignmentReturned", self.hits[a.hit_id], a)
+        return a
+
+    def release_overdue(self) -> None:
+        """A held assignment whose time ran out goes back to the HIT, as MTurk does with an
+        abandoned one (never listed; decided by the clock alone, so a replay agrees)."""
+        now = self.clock.now()
+        for assignment_id in list(self._held):
+            a = self.assignments[assignment_id]
+            if a.deadline <= now:
+                self._release(a, f"Your time for this HIT ran out at {a.deadline:%H:%M} UTC: "
+                                 "MTurk gave its assignment back to the HIT.")
+                self._event("AssignmentAbandoned", self.hits[a.hit_id], a, when=a.deadline)
+
+    def _release(self, a: Assignment, why: str) -> None:
+        hit = self.hits[a.hit_id]
+        self._held.remove(a.id)
+        del self.assignments[a.id]
+        hit.assignment_ids.remove(a.id)
+        hit.worker_ids.discard(a.worker_id)
+        self._released[a.id] = why
+
 
 def _java_date(when: dt.datetime) -> str:
     """A time as Java's Date.toString() writes it in UTC: ``Wed Jul 14 20:26:06 UTC 2021``
@@ -1239,7 +1362,10 @@ class World:
         self.backends: dict[tuple[str, str], MTurkBackend] = {}
         self.workers = make_pool(seed)  # the sandbox's (the name older code knows)
         self.production_workers = make_pool(seed, environment="production")
-        self._workers_by_id = {w.worker_id: w for w in self.workers + self.production_workers}
+        # The person at the keyboard, one worker per environment (the worker site's "you").
+        self.learners = {env: learner(seed, env) for env in ("sandbox", "production")}
+        self._workers_by_id = {w.worker_id: w for w in [*self.workers, *self.production_workers,
+                                                         *self.learners.values()]}
         self.realism = Realism()
         self.propagation_delay = 0.0
 

@@ -8,6 +8,7 @@ import html.parser
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
+from xml.sax.saxutils import escape
 
 NS_HTML = "http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2011-11-11/HTMLQuestion.xsd"
 NS_EXTERNAL = (
@@ -168,11 +169,19 @@ def _categories(text: str) -> list[str]:
 
 
 def answers_xml(answers: list[tuple[str, str, bool]]) -> str:
-    """QuestionFormAnswers XML for (identifier, value, is_selection) triples."""
-    root = ET.Element("QuestionFormAnswers", xmlns=NS_ANSWERS)
+    """QuestionFormAnswers XML for (identifier, value, is_selection) triples, laid out as MTurk
+    writes it: a UTF-8 declaration, one element a line, an empty answer as ``<FreeText/>``
+    (a real ListAssignmentsForHIT answer of an HTML form, boto/botocore #1167, 2017-03)."""
+    lines = ['<?xml version="1.0" encoding="UTF-8" standalone="no"?>',
+             f'<QuestionFormAnswers xmlns="{NS_ANSWERS}">']
     for ident, value, is_selection in answers:
-        answer = ET.SubElement(root, "Answer")
-        ET.SubElement(answer, "QuestionIdentifier").text = ident
         tag = "SelectionIdentifier" if is_selection else "FreeText"
-        ET.SubElement(answer, tag).text = value
-    return '<?xml version="1.0" encoding="ASCII"?>' + ET.tostring(root, encoding="unicode")
+        text = escape(_XML_UNSAFE.sub("", value))
+        lines += ["<Answer>", f"<QuestionIdentifier>{escape(_XML_UNSAFE.sub('', ident))}"
+                  "</QuestionIdentifier>", f"<{tag}>{text}</{tag}>" if text else f"<{tag}/>",
+                  "</Answer>"]
+    return "\n".join([*lines, "</QuestionFormAnswers>"])
+
+
+# Characters XML 1.0 cannot hold at all (a worker's typed answer may carry them).
+_XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

@@ -37,6 +37,7 @@ class SimulatorApp:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
         from . import frontdoor, iam_policies
+        from .worker_site import WorkerSite
 
         iam_policies.install()  # the server's IAM knows the MTurk managed policies
         frontdoor.install()
@@ -44,6 +45,7 @@ class SimulatorApp:
         self.authenticate = self.simulator.auth_enabled if authenticate is None else authenticate
         self.allow_moto_api = allow_moto_api
         self.moto = DomainDispatcherApplication(create_backend_app)
+        self.worker_site = WorkerSite(self.simulator)  # MTurk's worker website, for its HITs
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
@@ -51,6 +53,8 @@ class SimulatorApp:
             return self._admin(path[len("/_admin/"):], environ, start_response)
         if path.lstrip("/").startswith("moto-api") and not self.allow_moto_api:  # "//moto-api" too
             return _refuse_moto_api(start_response)
+        if self.worker_site.serves(path):  # a person's browser: never faulted
+            return self.worker_site(environ, start_response)
         fault = self.simulator.faults.network_fault()
         # Every service on the port (MTurk, IAM, STS): a flaky network does not pick one.
         if fault == "hang":

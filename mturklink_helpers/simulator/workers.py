@@ -56,6 +56,14 @@ def worker_id(rng: random.Random) -> str:
     return "A" + "".join(rng.choices(string.ascii_uppercase + string.digits, k=13))
 
 
+def learner(seed: int, environment: str = "sandbox") -> Worker:
+    """The person at the keyboard as a worker of this world (the worker site's "you"): one
+    id per world and environment, drawn from its seed, so it survives a restart."""
+    rng = random.Random(f"learner-{seed}-{environment}")
+    return Worker(worker_id=worker_id(rng), approval_rate=100, hits_approved=0, country="US",
+                  subdivision=None, masters=False, adult=True, environment=environment)
+
+
 def make_pool(seed: int, size: int = 60, environment: str = "sandbox") -> list[Worker]:
     rng = random.Random(f"workers-{seed}" if environment == "sandbox"
                         else f"workers-{seed}-{environment}")

@@ -75,7 +75,24 @@ class TestHitForm(Form):
             catch_up(self.kit, 4)
         self.hit = create_test_hit(self.kit.mturk("sandbox"), reward=self.reward.value,
                                    assignments=self.assignments.value)
-        self.succeed(f"created HIT {self.hit.hit_id}.", self.hit._repr_html_())
+        self.succeed(f"created HIT {self.hit.hit_id}.", self.hit._repr_html_() + self._yourself())
+
+    def _yourself(self) -> str:
+        """How to answer the HIT yourself: in demo mode on the world's worker site, live on
+        MTurk's (with a worker account there)."""
+        if self.kit.is_demo:
+            return ("<p>Be your own worker: open the preview, press <b>Accept</b>, answer and "
+                    "submit. Then press “Show answers”: your answer is listed, marked "
+                    "<i>(you)</i>, among the simulated workers' answers.</p>")
+        return ("<p>Be your own worker: sign in to the preview's site with a worker account "
+                "(free; see the lesson), accept the HIT, answer and submit. Then press "
+                "“Show answers”: your answer is listed.</p>")
+
+    def _you(self) -> str | None:
+        """The learner's own worker id in the demo world (None live: MTurk does not say)."""
+        if self.kit.is_demo and not self.kit.endpoint_url:
+            return self.kit.world.learner_worker_id("sandbox")
+        return None
 
     def _need_hit(self) -> bool:
         if self.hit is None:
@@ -99,7 +116,10 @@ class TestHitForm(Form):
             return
         submitted = frame[frame["status"] == "Submitted"] if "status" in frame else frame
         self.assignment.options = list(submitted["assignment_id"])
-        self.succeed(f"{len(frame)} answer(s).", frame.to_html(index=False, escape=True))
+        you = self._you()
+        yours = int((frame["worker_id"] == you).sum()) if you else 0
+        self.succeed(f"{len(frame)} answer(s)" + (f", {yours} of them yours." if yours else "."),
+                     _answers_table(frame, you))
 
     def _review(self, approve: bool) -> None:
         from ..hits import review
@@ -152,3 +172,21 @@ class TestHitForm(Form):
         else:
             self.fail(str(report).splitlines()[0])
             self.output.value = report._repr_html_()
+
+
+# Said once for the whole table (one HIT), or only by MTurk's bookkeeping: left out, so the
+# answers fit the notebook's width.
+_NOT_SHOWN = ("hit_id", "accept_time", "approval_time", "rejection_time", "auto_approval_time")
+
+
+def _answers_table(frame, you: str | None) -> str:
+    """The answers as a learner reads them: who, status, when, what they answered (the
+    learner's own row marked), narrow enough for the notebook."""
+    shown = frame.drop(columns=[c for c in _NOT_SHOWN if c in frame])
+    if shown["requester_feedback"].isna().all():
+        shown = shown.drop(columns="requester_feedback")
+    shown["submit_time"] = shown["submit_time"].dt.strftime("%Y-%m-%d %H:%M UTC")
+    if you:
+        shown["worker_id"] = shown["worker_id"].where(shown["worker_id"] != you, f"{you} (you)")
+    return ("<div style='overflow-x:auto'>"
+            + shown.to_html(index=False, escape=True, na_rep="") + "</div>")

@@ -9,6 +9,7 @@ test-artifacts/browser/.
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -143,6 +144,41 @@ def test_05_turkprime_handoff(lab):
     nb.screenshot()
 
 
+def be_your_own_worker(nb, form, kit) -> None:
+    """The preview link opens the demo world's worker site (JupyterLab: through the notebook
+    server's proxy; the Voilà app: the world's own address); there the learner previews the
+    HIT, accepts it, answers it in its sandboxed frame and submits it."""
+    link = form.locator('a[href*="workersandbox.mturk.com/mturk/preview?hitId="]')
+    where = r"^/proxy/\d+/" if nb.where == "lab" else r"^http://127\.0\.0\.1:\d+/"
+    expect(link).to_have_attribute("href", re.compile(where + r"workersandbox\.mturk\.com/"))
+    with nb.page.context.expect_page() as opened:
+        link.click()
+    worker = nb.opened(opened.value, "worker")
+    site, hit = worker.page, worker.page.frame_locator("#hit-frame")
+    expect(site.get_by_text("You are previewing this HIT")).to_be_visible()
+    expect(hit.get_by_text("You are previewing this task. Accept it to answer.")).to_be_visible()
+    expect(hit.get_by_role("button", name="Submit")).to_be_disabled()
+    worker.window_shot("preview")
+
+    site.get_by_role("button", name="Accept", exact=True).click()
+    expect(site.get_by_text("You accepted this HIT")).to_be_visible()
+    expect(hit.get_by_role("button", name="Submit")).to_be_enabled()
+    hit.get_by_label("Clear", exact=True).check()
+    hit.get_by_label("2. Any comments? (optional)").fill(MY_ANSWER)
+    worker.window_shot("accepted")
+
+    hit.get_by_role("button", name="Submit").click()
+    expect(site.get_by_text("Your answer was submitted")).to_be_visible()
+    expect(site.locator("table")).to_contain_text(MY_ANSWER)
+    worker.window_shot("submitted")
+    token = json.loads((kit.home / ".mturklink" / "world.json").read_text())["token"]
+    worker.assert_no_secret(token)
+    site.close()
+
+
+MY_ANSWER = "My own answer, typed on the worker page."
+
+
 def test_06_sandbox_test_hit(kit):
     nb = kit("06_sandbox_test_hit.ipynb")
     nb.run_all()
@@ -154,23 +190,28 @@ def test_06_sandbox_test_hit(kit):
 
     nb.press(form, "Show answers", "✗ Problem: Create the test HIT first")
     nb.press(form, "Create test HIT", re.compile(r"✓ Done: created HIT \w+\."))
-    expect(form.get_by_role("link", name=re.compile(r"workersandbox\.mturk\.com"))).to_be_visible()
-    nb.press(form, "Demo: workers answer", "✓ Done: 2 simulated worker(s) answered")
-    nb.press(form, "Show answers", "✓ Done: 2 answer(s).")
+    be_your_own_worker(nb, form, kit)
+    nb.page.bring_to_front()
+    nb.press(form, "Demo: workers answer", "✓ Done: 1 simulated worker(s) answered")
+    nb.press(form, "Show answers", "✓ Done: 2 answer(s), 1 of them yours.")
     rows = form.locator("table.dataframe tbody tr")
     expect(rows).to_have_count(2)
     expect(rows.filter(has_text="Submitted")).to_have_count(2)
+    mine = rows.filter(has_text="(you)")
+    expect(mine).to_contain_text(MY_ANSWER)
+    mine_id = mine.locator("td").first.inner_text()
+    nb.screenshot("answers")
 
     assignment = form.locator(".widget-dropdown", has_text="Assignment").locator("select")
-    first, second = assignment.locator("option").all_inner_texts()
-    assignment.select_option(label=first)
+    other_id = next(o for o in assignment.locator("option").all_inner_texts() if o != mine_id)
+    assignment.select_option(label=mine_id)
     nb.press(form, "Approve", "approved 1")
-    expect(rows.filter(has_text=first)).to_contain_text("Approved")
-    assignment.select_option(label=second)
+    expect(rows.filter(has_text=mine_id)).to_contain_text("Approved")
+    assignment.select_option(label=other_id)
     nb.press(form, "Reject", "✗ Problem: To reject, write feedback first")
     form.locator(".widget-text", has_text="Feedback").locator("input").fill("The answer was empty.")
     nb.press(form, "Reject", "rejected 1")
-    expect(rows.filter(has_text=second)).to_contain_text("Rejected")
+    expect(rows.filter(has_text=other_id)).to_contain_text("Rejected")
 
     nb.press(form, "Clean up", "✓ Done: nothing of the kit is left in the sandbox.")
     nb.assert_no_secret()

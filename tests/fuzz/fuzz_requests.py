@@ -181,7 +181,7 @@ def seed_world(sim) -> dict[str, list[str]]:
 
 _STATE = ("hit_types", "_hit_type_keys", "hits", "assignments", "bonuses",
           "qualification_types", "qualifications", "qualification_requests", "worker_blocks",
-          "notifications_sent", "notified_workers", "_tokens")
+          "notifications_sent", "notified_workers", "_tokens", "_held", "_released")
 _DEFAULT_ACCOUNT = (True, True, Decimal("0.00"))
 
 

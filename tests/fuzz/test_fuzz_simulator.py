@@ -30,7 +30,7 @@ from fuzz_requests import (
     target_for,
     texts,
 )
-from hypothesis import event, example, given, note
+from hypothesis import event, example, given, note, settings
 from hypothesis import strategies as st
 
 from mturklink_helpers.simulator import MTurkSimulator
@@ -333,3 +333,64 @@ def test_a_third_requester_key_is_refused_before_anything_changes(world):
                                 json.dumps({"user_name": "two-keys"}).encode(), {})
     assert status == 400 and "already has two access keys" in json.loads(payload)["error"]
     assert world.iam_state() == iam_before
+
+
+# --- the worker site ------------------------------------------------------------------------
+
+SITE_ROUTES = [("GET", "preview"), ("POST", "accept"), ("GET", "task"), ("GET", "frame"),
+               ("POST", "externalSubmit"), ("POST", "return"), ("GET", "done")] * 4 + [
+               ("GET", ""), ("POST", "nope"), ("PUT", "accept"), ("POST", "externalsubmit")]
+SITE_FIELDS = ["hitId", "assignmentId", "workerId", "turkSubmitTo", "mood", "comment"]
+SITE_STATUSES = {200, 303, 400, 403, 404, 409, 410, 413}
+
+
+@st.composite
+def worker_site_requests(draw):
+    """A browser, or anything else, on the worker site: any page, method, fields, ids."""
+    ids = IDS["HITId"] + IDS["AssignmentId"] + ["ASSIGNMENT_ID_NOT_AVAILABLE", "X" * 30]
+    value = st.one_of(st.sampled_from(ids), st.sampled_from(ids), texts)
+    fields = st.lists(st.tuples(st.sampled_from(SITE_FIELDS), value), max_size=4)
+    method, page = draw(st.sampled_from(SITE_ROUTES))
+    query, form = draw(fields), draw(fields)
+    if draw(st.integers(0, 9)) < 7:  # mostly the field the page needs, with one of the ids
+        main = "hitId" if page in ("preview", "accept", "frame") else "assignmentId"
+        (query if method == "GET" else form).insert(0, (main, draw(st.sampled_from(ids))))
+    return {
+        "host": draw(st.sampled_from(["workersandbox.mturk.com"] * 3 + ["www.mturk.com"])),
+        "page": page, "method": method, "query": query, "form": form,
+        "type": draw(st.sampled_from(["application/x-www-form-urlencoded", "text/plain", ""])),
+        "length": draw(st.sampled_from(CONTENT_LENGTHS)),
+    }
+
+
+# Its inputs are few (seven pages, a few fields, the world's ids): 2,000 examples try each
+# page with each kind of id many times, in a fifth of the profile's time.
+@settings(max_examples=2_000)
+@example({"host": "workersandbox.mturk.com", "page": "externalSubmit", "method": "POST",
+          "query": [], "form": [("assignmentId", "ASSIGNMENT_ID_NOT_AVAILABLE")],
+          "type": "application/x-www-form-urlencoded", "length": "99999999"})
+@given(worker_site_requests())
+def test_worker_site_answers_anything_with_a_page_in_words(world, request):
+    """Any page, any fields: a page (or a relative 303) with a documented status, never a
+    traceback; a refused request changes nothing."""
+    from urllib.parse import urlencode
+
+    note(repr(request))
+    before = world.before()
+    body = urlencode(request["form"]).encode("utf-8", "surrogatepass")
+    headers = {"Content-Type": request["type"]} if request["type"] else {}
+    environ = environ_for(f"/{request['host']}/mturk/{request['page']}", body, headers,
+                          method=request["method"], content_length=request["length"])
+    environ["QUERY_STRING"] = urlencode(request["query"], encoding="utf-8", errors="surrogatepass")
+    status, headers, payload = call(world.app, environ)
+    event(str(status))
+    assert status in SITE_STATUSES, status
+    if status == 303:
+        assert not headers["Location"].startswith(("/", "http")), headers["Location"]
+        world.reset()  # an accept, a submit or a return: back to the seeded world
+        return
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
+    for word in PYTHON_ERRORS:
+        assert word.encode() not in payload, word
+    if status != 200 or request["page"] != "frame":
+        assert world.after() == before, request

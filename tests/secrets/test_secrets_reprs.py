@@ -54,6 +54,11 @@ SECRET_FREE = {
     "mturklink_helpers.simulator.exceptions.ParameterValidationError": "a parameter's name and value "
                                                                        "(never a key: MTurk has none)",
     "mturklink_helpers.simulator.exceptions.UnknownOperationException": "an operation name",
+    "mturklink_helpers.simulator.exceptions.WorkerRefusal": "one sentence a worker page shows "
+                                                            "(HIT and assignment ids, times)",
+    "mturklink_helpers.simulator.worker_site.WorkerSite": "the simulator and a lock; its pages "
+                                                         "show no key and no token "
+                                                         "(tests/test_worker_site.py)",
     "mturklink_helpers.simulator.faults.Faults": "fault settings and a random generator",
     "mturklink_helpers.simulator.models.Account": "linked, registered, a balance",
     "mturklink_helpers.simulator.models.HITType": "MTurk data a requester posts",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import http.client
 import json
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import boto3
@@ -13,7 +14,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError, ReadTimeoutError
 
-from conftest import ServerHarness, error_of
+from conftest import ServerHarness, error_of, hit_args
 
 
 @pytest.fixture
@@ -192,3 +193,24 @@ def test_the_legacy_host(server, region):
     body = excinfo.value.read()
     with pytest.raises(ValueError):
         json.loads(body)
+
+
+def test_a_server_started_by_hand_plays_the_worker_site_for_its_hits(server):
+    """The worker site of a world (tests/test_worker_site.py) is the simulator server's own:
+    a hand-started server takes a person's answer too, with no key and no token."""
+    sandbox = server.client("sandbox")
+    hit_id = sandbox.create_hit(**hit_args(MaxAssignments=1))["HIT"]["HITId"]
+    site = f"{server.server.url}/workersandbox.mturk.com/mturk/"
+
+    def post(page: str, **form) -> str:
+        data = urllib.parse.urlencode(form).encode()
+        with urllib.request.urlopen(urllib.request.Request(site + page, data=data)) as answer:
+            return answer.geturl()  # after the 303
+
+    task = post("accept", hitId=hit_id)
+    assignment_id = urllib.parse.parse_qs(urllib.parse.urlparse(task).query)["assignmentId"][0]
+    assert post("externalSubmit", assignmentId=assignment_id, mood="sad",
+                comment="by hand").endswith(f"/done?assignmentId={assignment_id}")
+    [listed] = sandbox.list_assignments_for_hit(HITId=hit_id)["Assignments"]
+    assert listed["WorkerId"] == server.sim.learner_id()
+    assert "<FreeText>by hand</FreeText>" in listed["Answer"]
