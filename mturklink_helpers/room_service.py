@@ -101,7 +101,8 @@ def row(name: str, entry: dict | None, now: float) -> dict:
         "step_label": f"{current}. {step(current).short}" if current else "all steps done",
         "steps_done": entry.get("steps_done", []), "verdict": entry.get("verdict", "—"),
         "stuck_step": entry.get("verdict_step") if state == "stuck" else None,
-        "mode": entry.get("mode", ""), "seconds_ago": max(0, round(now - entry["received"])),
+        "mode": entry.get("mode", ""),
+        "seconds_ago": max(0, round(now - entry.get("received", now))),
     }
 
 

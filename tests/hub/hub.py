@@ -205,7 +205,7 @@ class Learner:
         reply = self.browser.request("POST", f"/hub/api/users/{self.name}/server")
         if reply.status not in (201, 202, 400):  # 400: it is already running
             raise HubError(f"{self.name}: the hub did not start a server ({reply.status} "
-                           f"{reply.text[:200]})")
+                           f"{reply.text[:200]})\n{self.hub.log_tail(60)}")
         self.hub.wait(lambda: self._server_ready(), SERVER_START, f"{self.name}'s server to start")
 
     def _server_ready(self) -> bool:
@@ -500,18 +500,38 @@ def remove_test_users() -> list[str]:
     for account in pwd.getpwall():
         if not (account.pw_name.startswith(PREFIX) and account.pw_gecos == COMMENT):
             continue
+        mine = []
         for process in psutil.process_iter(["uids"]):
             with contextlib.suppress(psutil.Error, TypeError):
                 if process.info["uids"].real == account.pw_uid:
-                    process.kill()
-        psutil.wait_procs([p for p in psutil.process_iter(["uids"])
-                           if p.info["uids"] and p.info["uids"].real == account.pw_uid], timeout=10)
+                    mine.append(process)
+        _kill(mine)
         subprocess.run(["userdel", "--remove", "--force", account.pw_name], capture_output=True)
         removed.append(account.pw_name)
     with contextlib.suppress(KeyError):
         grp.getgrnam(GROUP)
         subprocess.run(["groupdel", GROUP], capture_output=True)
     return removed
+
+
+def _kill(processes: list) -> None:
+    """SIGKILL each, and wait until each is gone or a zombie (a hub's child that died is one
+    until the hub reaps it, or exits)."""
+    import psutil
+
+    for process in processes:
+        with contextlib.suppress(psutil.Error):
+            process.kill()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        alive = []
+        for process in processes:
+            with contextlib.suppress(psutil.Error):
+                if process.status() != psutil.STATUS_ZOMBIE:
+                    alive.append(process)
+        if not alive:
+            return
+        time.sleep(0.05)
 
 
 def _stop(process: subprocess.Popen | None, folder: Path, timeout: float = 30) -> None:
@@ -529,10 +549,7 @@ def _stop(process: subprocess.Popen | None, folder: Path, timeout: float = 30) -
         with contextlib.suppress(psutil.Error):
             if candidate.pid != os.getpid() and Path(candidate.cwd()).is_relative_to(folder):
                 left.append(candidate)
-    for leftover in left:
-        with contextlib.suppress(psutil.Error):
-            leftover.kill()
-    psutil.wait_procs(left, timeout=10)
+    _kill(left)
     if process is not None:
         with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(10)
@@ -601,6 +618,7 @@ def running_hub(learners: int | Sequence[str] = 3, *, admins: int = 1,
         if cleaned.is_set():
             return
         cleaned.set()
+        remove_test_users()  # their servers first: the hub would give each 10 s to stop
         _stop(hub.process, folder)
         remove_test_users()
         _close(opened)
@@ -619,6 +637,14 @@ def running_hub(learners: int | Sequence[str] = 3, *, admins: int = 1,
         hub.wait(lambda: Browser(hub.url).get("/hub/health", timeout=5).status == 200,
                  HUB_START, "hub answering")
         yield hub
+    except BaseException:
+        # The hub's log outlives a failed run, beside the tests' other artifacts.
+        kept = ROOT / "test-artifacts" / "hub" / f"hub-{tag}.log"
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(OSError):
+            shutil.copyfile(hub.log, kept)
+            print(f"tests/hub: the hub's log is in {kept}", file=sys.stderr)
+        raise
     finally:
         clean_up()
         atexit.unregister(clean_up)

@@ -72,6 +72,11 @@ SECRET_FREE = {
     "mturklink_helpers.failures.Failure": "the words of one failure mode, fixed in the code",
     "mturklink_helpers.simulator.realism.Realism": "which of the real service's habits are on",
     "mturklink_helpers.simulator.workers.Worker": "a simulated worker's id and traits",
+    "mturklink_helpers.room_service.PageHandler": "a request of the room view's page: the hub's "
+                                                  "user model, never a key",
+    "mturklink_helpers.room_service.RoomHandler": "a request for the room's rows (room.clean's "
+                                                  "words and step numbers)",
+    "mturklink_helpers.room_service.ReportHandler": "a learner's report, as room.clean lets it in",
 }
 # Classes of the world's own process (world_server): made there, by a child process of the
 # test (test_world_server_objects_show_no_secret), never in a kernel or in this process.
@@ -131,6 +136,7 @@ def carriers(tmp_path_factory, audit_seed, secret_tools, session_world, world_ho
         LoadCredentialsForm,
         ModeChooser,
         Overview,
+        RoomReports,
         TestHitForm,
         TurkPrimeHandoff,
     )
@@ -273,7 +279,15 @@ def carriers(tmp_path_factory, audit_seed, secret_tools, session_world, world_ho
             doctor = DoctorPanel(kit=kit)
             doctor.run_button.click()
             made += [breaker, doctor]
-        made += [ModeChooser(kit=kit), Overview(current_step=4, kit=kit)]
+        made += [ModeChooser(kit=kit), Overview(current_step=4, kit=kit), RoomReports(kit=kit)]
+        # The room view's state, holding a report built from this kit and a doctor's run on
+        # the learner's key (what a kernel on a hub sends).
+        from mturklink_helpers import room as room_reports
+        from mturklink_helpers.room_service import Room
+
+        room_state = Room(work / "room.json")
+        room_state.receive("a-learner", room_reports.build(kit, kit.diagnose(learner)))
+        made.append(room_state)
 
         # A key's life cycle (rotation.py): a user of its own, its key rotated, used after the
         # confirmation (refused: KeyInUse), then deleted; a leaked key revoked; both forms.
