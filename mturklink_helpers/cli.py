@@ -294,6 +294,10 @@ def _add_workshop_parser(commands) -> None:
     link.add_argument("--repo", metavar="GIT_URL",
                       help="the repository learners get (default: this copy's git remote)")
     link.add_argument("--branch", default="main", help="its branch (default main)")
+    link.add_argument("--folder", metavar="NAME",
+                      help="the folder of each learner's home it goes into (default: the "
+                           "repository's name; the kit's own hub already copies the lessons "
+                           "to ~/mturklink, so pick another name there)")
     badge = actions.add_parser("badge", help="a Binder badge for OWNER/NAME on GitHub",
                                description=WORKSHOP_HELP, epilog=WORKSHOP_EPILOG,
                                formatter_class=RAW)
@@ -315,7 +319,8 @@ def _workshop(args) -> int:
         return EXIT_BAD_INPUT
     try:
         if command == "link":
-            _say(workshop.hub_link(args.hub, args.repo, args.branch, app=args.app))
+            _say(workshop.hub_link(args.hub, args.repo, args.branch, app=args.app,
+                                   folder=args.folder))
         else:
             badge = workshop.binder_badge(args.repo, args.ref, app=args.app)
             _say(f"{badge.markdown}\n\nLink: {badge.url}")

@@ -82,9 +82,10 @@ def _folder_name(repo: str) -> str:
 
 
 def hub_link(hub: str, repo: str | None = None, branch: str = "main", app: bool = False,
-             kit_folder: Path | None = None) -> str:
-    """The nbgitpuller link: the first click clones ``repo`` into the learner's home (later
-    clicks pull, keeping the learner's own changes) and opens notebook 00."""
+             folder: str | None = None, kit_folder: Path | None = None) -> str:
+    """The nbgitpuller link: the first click clones ``repo`` into ``~/folder`` of the
+    learner's home (default: the repository's name; later clicks pull, keeping the learner's
+    own changes) and opens notebook 00."""
     base = _hub_base(hub)
     if repo is None:
         repo = _origin(kit_folder or Path(__file__).resolve().parents[1])
@@ -96,6 +97,10 @@ def hub_link(hub: str, repo: str | None = None, branch: str = "main", app: bool 
         raise WorkshopLinkError(f"--repo {repo!r} is not a git repository address")
     if not branch or any(c.isspace() for c in branch):
         raise WorkshopLinkError(f"--branch {branch!r} is not a branch name")
-    query = urlencode({"repo": repo, "branch": branch,
-                       "urlpath": _first_page(app, _folder_name(repo))})
+    folder = _folder_name(repo) if folder is None else folder.strip()
+    if not re.fullmatch(r"[A-Za-z0-9._-]+", folder) or folder in (".", ".."):
+        raise WorkshopLinkError(
+            f"--folder {folder!r} is not a folder name: letters, digits, '.', '_' and '-' only")
+    query = urlencode({"repo": repo, "branch": branch, "targetpath": folder,
+                       "urlpath": _first_page(app, folder)})
     return f"{base}/hub/user-redirect/git-pull?{query}"

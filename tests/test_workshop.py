@@ -23,8 +23,14 @@ def _query(url: str) -> dict[str, str]:
 def test_link_goes_through_the_hub_to_nbgitpuller_whatever_page_was_copied(typed):
     url = workshop.hub_link(typed, REPO)
     assert url.startswith("https://hub.example.org/hub/user-redirect/git-pull?")
-    assert _query(url) == {"repo": REPO, "branch": "main",
+    assert _query(url) == {"repo": REPO, "branch": "main", "targetpath": "mturklink",
                            "urlpath": "lab/tree/mturklink/notebooks/00_start_here.ipynb"}
+
+
+def test_link_into_a_folder_of_ones_choosing():
+    url = workshop.hub_link("https://hub.example.org", REPO, folder="our-lessons")
+    assert _query(url)["targetpath"] == "our-lessons"
+    assert _query(url)["urlpath"] == "lab/tree/our-lessons/notebooks/00_start_here.ipynb"
 
 
 def test_link_keeps_a_hub_under_a_path_and_opens_the_app_when_asked():
@@ -53,6 +59,7 @@ def test_link_without_a_remote_asks_for_repo(tmp_path):
     (["workshop", "link", "--hub", "hub.example.org", "--repo", REPO], "not a web address"),
     (["workshop", "link", "--hub", "https://h.org/?next=x", "--repo", REPO], "without ? or #"),
     (["workshop", "link", "--hub", "https://h.org", "--repo", "my lab"], "not a git repository"),
+    (["workshop", "link", "--hub", "https://h.org", "--repo", REPO, "--folder", "../x"], "--folder"),
     (["workshop", "badge", "--repo", "https://example.org/x"], "OWNER/NAME"),
     (["workshop", "badge", "--repo", "my-lab/mturklink", "--ref", "my branch"], "--ref"),
 ])

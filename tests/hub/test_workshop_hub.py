@@ -20,7 +20,7 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
@@ -36,6 +36,7 @@ ACCOUNT = "123456789012"  # every demo world's AWS account (world_server.ACCOUNT
 FLUSH = "from mturklink_helpers import room as _room\nassert _room.flush(), 'a report is still on its way'"
 WHO = "import os\nprint('uid', os.getuid())"
 OPT_OUT = "reports.send.value = False\nassert reports.status_text.startswith('✓ Done: nothing is sent')"
+CLONE_TIMEOUT = 120  # a ceiling for a loaded machine; a clone of the kit takes seconds
 SEATS = 27  # rows of other learners laid in the room's state before it starts: 30 in all
 
 
@@ -357,6 +358,33 @@ def test_the_room_page_fits_1280_by_800_and_refreshes_itself(workshop):
     assert result["not_reloaded"] is True
 
 
+def test_the_workshop_link_puts_a_copy_of_the_kit_into_a_learners_home(workshop, tmp_path):
+    """`workshop link` as handed out: the hub sends the learner to their own server's
+    nbgitpuller, which clones the repository into the folder named, as the learner."""
+    from mturklink_helpers.workshop import hub_link
+
+    shared = workshop.hub.folder / "kit.git"  # a git host the learners' servers can read
+    subprocess.run(["git", "clone", "-q", "--bare", str(ROOT), str(shared)], check=True)
+    subprocess.run(["chmod", "-R", "a+rX", str(shared)], check=True)
+    ana = workshop.ana
+    link = hub_link(workshop.hub.url, f"file://{shared}",
+                    branch=subprocess.run(["git", "-C", str(ROOT), "branch", "--show-current"],
+                                          capture_output=True, text=True).stdout.strip() or "main",
+                    folder="kit-from-git")
+    page = ana.browser.get(link, token=False)  # her browser: the hub's cookie, no token
+    assert page.status == 200 and f"/user/{ana.name}/git-pull?" in page.url, page.url
+    # The page's script then asks the api to pull, and follows its event stream.
+    api = page.url.replace("/git-pull?", "/git-pull/api?", 1)
+    stream = ana.browser.get(api, timeout=CLONE_TIMEOUT).text
+    phases = [json.loads(line[5:])["phase"] for line in stream.splitlines()
+              if line.startswith("data:")]
+    assert phases and phases[-1] == "finished", stream[-2000:]
+    first = ana.home / "kit-from-git" / "notebooks" / "00_start_here.ipynb"
+    assert first.is_file() and first.stat().st_uid == ana.account.pw_uid
+    opened = parse_qs(urlsplit(link).query)["urlpath"][0]
+    assert ana.browser.get(f"{ana.server}/{opened}", token=False).status == 200
+
+
 def test_the_hubs_services_kept_running(workshop):
     """The room view and the idle culler started with the hub and never died (the hub
     restarts a managed service that exits, and logs it)."""
@@ -365,9 +393,9 @@ def test_the_hubs_services_kept_running(workshop):
     assert "exited with status" not in log, workshop.hub.log_tail()
 
 
-def test_figures(workshop):
-    """Not a check: the walk's time and each learner's memory (highest during the walk, and
-    at rest after it: server and demo world), in test-artifacts/hub/figures.json."""
+def test_each_learner_stays_within_the_walk_memory_target(workshop):
+    """Each learner's processes (server, kernels, demo world) stayed within the one-world
+    walk's 600 MB at their highest; the figures go to test-artifacts/hub/figures.json."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     figures = {"walk_seconds": round(workshop.walked, 1),
                "memory_peak_mb": {n: round(b / 2**20) for n, b in workshop.peaks.items()},
@@ -375,3 +403,5 @@ def test_figures(workshop):
                                      for p in workshop.hub.learners}}
     (ARTIFACTS / "figures.json").write_text(json.dumps(figures, indent=2))
     print(figures)
+    for name, peak in figures["memory_peak_mb"].items():
+        assert 0 < peak <= 600, (name, peak)
