@@ -66,6 +66,11 @@ class Endpoints:
         site = urlparse(environment.worker_site).netloc  # the path names the site it plays
         return browser_url(f"{self.root}/{site}/mturk/preview?{urlencode({'hitId': hit_id})}")
 
+    def manage_url(self, environment: Environment | str, hit_id: str) -> str | None:
+        """The requester's own page of a HIT: on AWS, MTurk's requester site; a local server
+        (the demo world) has none, and the real site would not know the HIT."""
+        return Environment.parse(environment).manage_url(hit_id) if self.is_aws else None
+
     @classmethod
     def of_client(cls, made) -> Endpoints:
         """Where a boto3 client's requests go (AWS when it names one of MTurk's endpoints)."""

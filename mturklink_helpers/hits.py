@@ -149,26 +149,25 @@ class TestHIT:
     hit_id: str
     hit_type_id: str
     preview_url: str
-    manage_url: str
+    manage_url: str | None  # None: a demo world, which has no requester site
     environment: Environment
     cost: CostEstimate | None = None
 
     def __str__(self) -> str:
-        return (
-            f"{self.environment.value} HIT {self.hit_id}\n"
-            f"  preview (what a worker sees): {self.preview_url}\n"
-            f"  manage (your requester page): {self.manage_url}"
-        )
+        manage = f"\n  manage (your requester page): {self.manage_url}" if self.manage_url else ""
+        return (f"{self.environment.value} HIT {self.hit_id}\n"
+                f"  preview (what a worker sees): {self.preview_url}{manage}")
 
     def _repr_html_(self) -> str:
         def link(url: str) -> str:
             url = html.escape(url)
             return f"<a href='{url}' target='_blank' rel='noopener'>{url}</a>"
 
+        manage = (f"<br>Manage (your requester page): {link(self.manage_url)}"
+                  if self.manage_url else "")
         return (
             f"<p><b>{self.environment.value} HIT</b> <code>{html.escape(self.hit_id)}</code><br>"
-            f"Preview (what a worker sees): {link(self.preview_url)}<br>"
-            f"Manage (your requester page): {link(self.manage_url)}</p>"
+            f"Preview (what a worker sees): {link(self.preview_url)}{manage}</p>"
         )
 
 
@@ -245,7 +244,7 @@ def create_test_hit(
         hit_type_id=hit["HITTypeId"],
         preview_url=Endpoints.of_client(client).preview_url(environment, hit["HITId"],
                                                             hit["HITTypeId"]),
-        manage_url=environment.manage_url(hit["HITId"]),
+        manage_url=Endpoints.of_client(client).manage_url(environment, hit["HITId"]),
         environment=environment,
         cost=estimate,
     )

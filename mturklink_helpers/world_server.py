@@ -655,9 +655,13 @@ class WorldService:
         iam = self.iam()
         users = [u for u in iam.users.values() if u.name != ROOT_USER]
         hits, assignments = {"sandbox": 0, "production": 0}, {"sandbox": 0, "production": 0}
+        # What the learner's requester would see: deleted (disposed) HITs and their work
+        # are gone for them, so clean-up's "nothing left" and `demo status` agree.
         for (_account, environment), backend in list(self.sim.world.backends.items()):
-            hits[environment] = hits.get(environment, 0) + len(backend.hits)
-            assignments[environment] = assignments.get(environment, 0) + len(backend.assignments)
+            live = backend.list_hits()
+            hits[environment] = hits.get(environment, 0) + len(live)
+            assignments[environment] = assignments.get(environment, 0) + sum(
+                len(h.assignment_ids) for h in live)
         return {"users": len(users), "access_keys": sum(len(u.access_keys) for u in users),
                 "root_key": self.root_key_id is not None, "hits": hits,
                 "assignments": assignments}

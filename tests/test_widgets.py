@@ -149,7 +149,7 @@ def test_test_hit_form_needs_feedback_to_reject_and_cleans_up(kit):
     form.create_button.click()
     form.simulate_button.click()
     form.answers_button.click()
-    form.assignment.value = form.assignment.options[0]
+    form.assignment.value = form.assignment.options[0][1]
     form.reject_button.click()
     assert "write feedback first" in form.status_text
     form.approve_button.click()

@@ -134,6 +134,7 @@ def test_accept_submit_and_the_answer_is_the_requesters_to_review(learner, kit):
     assert form.status_text == "✓ Done: 2 answer(s), 1 of them yours.", form.status_text
     assert f"{kit.world.learner_worker_id()} (you)" in form.output.value
     assert "I was my own worker." in form.output.value
+    assert ("you: " + mine, mine) in form.assignment.options  # whose it is, in the list
     form.assignment.value = mine
     form.approve_button.click()
     assert "approved 1" in form.status_text, form.status_text
@@ -143,6 +144,9 @@ def test_accept_submit_and_the_answer_is_the_requesters_to_review(learner, kit):
     form.cleanup_button.click()
     assert form.status_text.startswith("✓ Done: nothing of the kit is left"), form.status_text
     assert browser.problem(f"preview?hitId={hit.hit_id}")[0] == 404
+    # `demo status` agrees with clean-up: no HIT and no assignment left in the sandbox.
+    status = worlds.status(kit.home)
+    assert (status["hits"]["sandbox"], status["assignments"]["sandbox"]) == (0, 0), status
 
 
 def test_the_learners_answer_has_the_shape_of_a_real_one(learner, kit):

@@ -115,8 +115,13 @@ class TestHitForm(Form):
             self.succeed("no answers yet: workers have not submitted anything.")
             return
         submitted = frame[frame["status"] == "Submitted"] if "status" in frame else frame
-        self.assignment.options = list(submitted["assignment_id"])
         you = self._you()
+        # Whose answer each is, in the list itself: 30-character ids alone are hard to match
+        # against the table by eye.
+        self.assignment.options = [
+            (f"{'you' if worker == you else f'worker {n}'}: {assignment}", assignment)
+            for n, (assignment, worker) in enumerate(
+                zip(submitted["assignment_id"], submitted["worker_id"], strict=True), 1)]
         yours = int((frame["worker_id"] == you).sum()) if you else 0
         self.succeed(f"{len(frame)} answer(s)" + (f", {yours} of them yours." if yours else "."),
                      _answers_table(frame, you))

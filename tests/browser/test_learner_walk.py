@@ -203,11 +203,14 @@ def test_06_sandbox_test_hit(kit):
     nb.screenshot("answers")
 
     assignment = form.locator(".widget-dropdown", has_text="Assignment").locator("select")
-    other_id = next(o for o in assignment.locator("option").all_inner_texts() if o != mine_id)
-    assignment.select_option(label=mine_id)
+    # The list says whose answer each is: the learner's own first as "you: <its id>".
+    labels = assignment.locator("option").all_inner_texts()
+    assert f"you: {mine_id}" in labels, labels
+    other_id = next(o for o in labels if o != f"you: {mine_id}").split(": ", 1)[1]
+    assignment.select_option(label=f"you: {mine_id}")
     nb.press(form, "Approve", "approved 1")
     expect(rows.filter(has_text=mine_id)).to_contain_text("Approved")
-    assignment.select_option(label=other_id)
+    assignment.select_option(label=next(o for o in labels if o.endswith(other_id)))
     nb.press(form, "Reject", "✗ Problem: To reject, write feedback first")
     form.locator(".widget-text", has_text="Feedback").locator("input").fill("The answer was empty.")
     nb.press(form, "Reject", "rejected 1")

@@ -202,7 +202,7 @@ def hit(kit, x):
 def review(kit, x):
     form = kit.hit
     form.feedback.value = x["text"]
-    options = list(form.assignment.options)
+    options = [value for _label, value in form.assignment.options]
     form.assignment.value = options[int(x["choice"] * len(options))] if options else None
     button = form.approve_button if x["flag"] else form.reject_button
     button.click()

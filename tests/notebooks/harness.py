@@ -80,7 +80,7 @@ assert hit.status_text.startswith('✓ Done: created HIT'), hit.status_text
 hit.simulate_button.click()
 hit.answers_button.click()
 assert hit.status_text.startswith('✓ Done: 2 answer(s)'), hit.status_text
-first, second = hit.assignment.options
+(_, first), (_, second) = hit.assignment.options
 hit.assignment.value = first
 hit.approve_button.click()
 assert 'approved 1' in hit.status_text, hit.status_text
