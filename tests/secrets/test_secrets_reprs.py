@@ -72,6 +72,9 @@ SECRET_FREE = {
     "mturklink_helpers.failures.Failure": "the words of one failure mode, fixed in the code",
     "mturklink_helpers.simulator.realism.Realism": "which of the real service's habits are on",
     "mturklink_helpers.simulator.workers.Worker": "a simulated worker's id and traits",
+    "mturklink_helpers.workshop.Badge": "a Binder link built from a repository's public name",
+    "mturklink_helpers.workshop.WorkshopLinkError": "a message about a typed hub address, "
+                                                    "repository or folder name",
     "mturklink_helpers.room_service.PageHandler": "a request of the room view's page: the hub's "
                                                   "user model, never a key",
     "mturklink_helpers.room_service.RoomHandler": "a request for the room's rows (room.clean's "
