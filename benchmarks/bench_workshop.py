@@ -131,7 +131,7 @@ def main(n: int) -> int:
           and many["doctor_p95"] <= 3 * one["doctor_p95"] and many["memory_max"] <= MEMORY_TARGET)
     print("targets (0 failures, p95 doctor <= 3x alone, memory <= 600 MB):",
           "met" if ok else "NOT met")
-    return 0 if ok else 1
+    return 1 if one["failures"] or many["failures"] else 0  # a failed walk is an error
 
 
 if __name__ == "__main__":
