@@ -55,7 +55,7 @@ class KeyFile:
 
 # Structure (which columns, which mistakes, which encoding) and the key itself come from
 # one seeded Random per example: drawing each small choice through hypothesis costs ten
-# times as much, and 10,000 examples have to fit in seconds. The free text in the cells,
+# times as much, and 4,000 examples have to fit in seconds. The free text in the cells,
 # where the surprises are, is drawn by hypothesis.
 structure = st.randoms(use_true_random=True)
 

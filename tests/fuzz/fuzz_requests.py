@@ -208,7 +208,7 @@ def snapshot(sim) -> tuple:
 # A request is drawn as a few texts from hypothesis (where the surprises are: any unicode,
 # lone surrogates, latin-1 header text) plus one seeded Random that builds the JSON around
 # them from botocore's shapes. Drawing every member through hypothesis costs ~10 ms a
-# request; this costs well under one, and 10,000 requests per target have to fit in seconds.
+# request; this costs well under one, and 4,000 requests per target have to fit in seconds.
 # A failing example prints the request itself (see ``note`` in the tests).
 
 # Header values arrive as latin-1 text (PEP 3333); no line breaks survive HTTP.

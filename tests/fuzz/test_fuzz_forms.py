@@ -32,7 +32,7 @@ from mturklink_helpers.widgets import (
 )
 
 # What a learner does, and how often (the expensive ones, which build boto3 clients and call
-# the demo world, less often: 10,000 examples have to fit in about half a minute).
+# the demo world, less often: 4,000 examples have to fit in about half a minute).
 ACTIONS = (["upload"] * 450 + ["path"] * 280 + ["mode"] * 80 + ["cost"] * 100 + ["review"] * 60
            + ["hit"] * 12 + ["simulate"] * 13 + ["answers"] * 3 + ["iam"] * 2)
 FILE_ACTIONS = ("upload", "path")
@@ -99,7 +99,7 @@ class Forms:
 
 @pytest.fixture(scope="module")
 def forms(tmp_path_factory, session_world, world_home):
-    """The forms on the session's world, reset once for this module (10,000 examples share
+    """The forms on the session's world, reset once for this module (4,000 examples share
     it, as a learner's clicks share theirs)."""
     folder = tmp_path_factory.mktemp("fuzz-forms")
     with pytest.MonkeyPatch.context() as mp:
