@@ -53,6 +53,26 @@ def test_console_route_loads_the_downloaded_file_and_keeps_no_secret(kit):
     assert not form.load_button.disabled
 
 
+def test_chosen_file_loads_keeps_its_name_not_its_bytes(kit):
+    """The button's counter says one file was chosen (not "(0)") and the status names it,
+    yet the widget holds no byte of the file (its secret)."""
+    ConsoleChecklist(4, kit=kit).do_button.click()
+    form = LoadCredentialsForm(kit=kit)
+    chosen = kit.demo_download().read_bytes()
+    form.upload.value = ({"name": "credentials.csv", "type": "text/csv", "size": len(chosen),
+                          "content": memoryview(chosen), "last_modified": datetime.now(UTC)},)
+    assert form.status_text == f"✓ Done: loaded access key {kit.key.masked_id} from credentials.csv."
+    [left] = form.upload.value  # "Choose file (1)": the counter is len(value)
+    assert left["name"] == "credentials.csv" and bytes(left["content"]) == b"" and left["size"] == 0
+    assert kit.key.reveal_secret() not in all_widget_state()
+    # "Load key" then reads the path, not the name left behind; the counter goes back to 0.
+    assert "Loaded for this notebook" in form.output.value  # an upload: this notebook only
+    form.load_button.click()
+    assert form.status_text.startswith("✓ Done: loaded access key")
+    assert "Loaded for this notebook" not in form.output.value  # by its path
+    assert form.upload.value == ()
+
+
 def test_bad_upload_is_one_sentence_with_the_step_and_is_cleared(kit):
     form = LoadCredentialsForm(kit=kit)
     form.path.value = ""

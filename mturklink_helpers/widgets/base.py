@@ -92,6 +92,39 @@ def _unanswered(problem) -> bool:
     return isinstance(problem, (ClientError, BotoCoreError)) and not classify(problem).answered
 
 
+# How a form's output reads, in JupyterLab and Voilà alike: its tables are text, left-aligned
+# and wrapped to the page, a website's address too (a notebook's output tables are
+# fixed-layout, right-aligned numbers); "$0.02 … $0.24" is money, not MathJax (the ignore
+# classes).
+_OUTPUT_STYLE = ("<style>div.mturklink-output table {table-layout: auto; margin-left: 0} "
+                 "div.mturklink-output td, div.mturklink-output th {text-align: left !important; "
+                 "vertical-align: top !important; overflow-wrap: break-word} "
+                 "div.mturklink-output a[href^=\"https://\"] {overflow-wrap: anywhere}</style>")
+
+
+class HtmlOutput(widgets.Output):
+    """A form's output: its ``value`` (HTML) shown the way a notebook shows a cell's output,
+    not as an HTML widget. JupyterLab then opens a link to a lesson in a tab beside this
+    one, as it does a Markdown link (from an HTML widget the same link reloads the whole
+    page, and the learner's outputs are gone); Voilà opens it in a new tab."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._html = ""
+
+    @property
+    def value(self) -> str:
+        return self._html
+
+    @value.setter
+    def value(self, html: str) -> None:
+        self._html = html
+        shown = (f"{_OUTPUT_STYLE}<div class='mturklink-output mathjax_ignore tex2jax_ignore'>"
+                 f"{html}</div>")
+        self.outputs = ({"output_type": "display_data", "data": {"text/html": shown},
+                         "metadata": {}},) if html else ()
+
+
 class Form(widgets.VBox):
     """A titled form. Subclasses add inputs and actions, and call :meth:`succeed`/:meth:`fail`."""
 
@@ -106,7 +139,7 @@ class Form(widgets.VBox):
         )
         self.progress_label = widgets.HTML()
         self.status = widgets.HTML()
-        self.output = widgets.HTML()
+        self.output = HtmlOutput()
         super().__init__(
             [self.title, self.inputs, self.actions,
              widgets.HBox([self.progress, self.progress_label]), self.status, self.output],

@@ -89,7 +89,7 @@ class TestHitForm(Form):
             self.succeed(f"{len(submitted)} simulated worker(s) answered; press “Show answers”.")
 
     def show_answers(self) -> None:
-        from ..hits import assignments_frame
+        from ..hits import answers_html, assignments_frame
 
         if not self._need_hit():
             return
@@ -99,7 +99,7 @@ class TestHitForm(Form):
             return
         submitted = frame[frame["status"] == "Submitted"] if "status" in frame else frame
         self.assignment.options = list(submitted["assignment_id"])
-        self.succeed(f"{len(frame)} answer(s).", frame.to_html(index=False, escape=True))
+        self.succeed(f"{len(frame)} answer(s).", answers_html(frame))
 
     def _review(self, approve: bool) -> None:
         from ..hits import review
