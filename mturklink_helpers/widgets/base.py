@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 import traceback
 from collections.abc import Callable
 
@@ -26,6 +27,10 @@ _STATUS_STYLE = {
     "info": ("ℹ", "Note", "#175cd3"),
     "unknown": ("?", "Could not check", "#175cd3"),  # no answer: neither done nor missing
 }
+# JupyterLab hands widget clicks to the kernel on threads of their own (ipykernel 7's
+# subshells), so a double click ran "Create test HIT" twice at once and made two HITs.
+# Re-entrant: an action may set a widget whose observer runs another (the key-file form).
+_ONE_ACTION_AT_A_TIME = threading.RLock()
 # 40 characters of the secret alphabet standing alone; "=" may precede it ("secret=…"),
 # since base64 has "=" only at its end.
 _SECRETLIKE = re.compile(r"(?<![A-Za-z0-9/+])[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])")
@@ -164,20 +169,22 @@ class Form(widgets.VBox):
     # --- running -----------------------------------------------------------------------
 
     def run(self, button: widgets.Button, handler: Callable[[], object]) -> None:
-        """Call handler with the button showing it is busy; any error becomes a sentence."""
-        label = button.description
-        button.disabled, button.description = True, f"{label}…"
-        self.set_status("busy", "please wait.")
-        try:
-            handler()
-        except Exception as exc:  # noqa: BLE001 - shown to the learner, never swallowed
-            self.fail(exc)
-        finally:
-            button.disabled, button.description = False, label
-            self.progress.layout.display = "none"
-            self.progress_label.value = ""
-            if self.status.value.startswith(self._status_html("busy", "")[:40]):
-                self.set_status("info", "finished.")
+        """Call handler with the button showing it is busy; any error becomes a sentence.
+        One action at a time in a kernel: a click waits for the one before it to finish."""
+        with _ONE_ACTION_AT_A_TIME:
+            label = button.description.removesuffix("…")
+            button.disabled, button.description = True, f"{label}…"
+            self.set_status("busy", "please wait.")
+            try:
+                handler()
+            except Exception as exc:  # noqa: BLE001 - shown to the learner, never swallowed
+                self.fail(exc)
+            finally:
+                button.disabled, button.description = False, label
+                self.progress.layout.display = "none"
+                self.progress_label.value = ""
+                if self.status.value.startswith(self._status_html("busy", "")[:40]):
+                    self.set_status("info", "finished.")
 
     def show_progress(self, fraction: float | None, message: str) -> None:
         """A bar while waiting (fraction None: no bar, just the reason we wait)."""
