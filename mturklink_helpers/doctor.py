@@ -243,21 +243,30 @@ class Diagnosis:
         colours = {"ok": "#1a7f37", "failed": "#cf222e", "warning": "#9a6700",
                    "could not check": "#175cd3", "skipped": "#6e7781"}
         e = html.escape
+        # Six columns at most, so the table fits a notebook's width: the evidence goes under
+        # what was found, and "what to do" is there only when something is to be done.
+        todo = {c.name: steps.link_websites(e(c.fix)) for c in self.checks
+                if c.fix and c.status in (Status.FAILED, Status.WARNING, Status.UNKNOWN)}
         rows = []
         for number, c in enumerate(self.checks, 1):
             step = e(c.step or "")
             if c.status is Status.FAILED:
                 href = e(notebook_dir + c.notebook)
-                step = f'<a href="{href}">step {step or "?"} → {e(c.notebook)}</a>'
-            status = (f'<span style="color:{colours[c.status.value]};font-weight:bold">'
-                      f"{c.status.symbol} {c.status.value}</span>")
-            todo = e(c.fix) if c.status in (Status.FAILED, Status.WARNING, Status.UNKNOWN) else ""
-            rows.append(
-                f"<tr><td>{number}</td><td>{e(c.title)}</td><td>{status}</td><td>{step}</td>"
-                f"<td>{e(c.summary)}</td><td><code>{e(c.evidence)}</code></td><td>{todo}</td></tr>"
-            )
+                prefix = c.notebook.partition("_")[0]  # "03": short, so the column is narrow
+                label = f"notebook {prefix}" if prefix.isdigit() else c.notebook
+                step = (f'<a href="{href}" title="{e(c.notebook)}" style="white-space:nowrap">'
+                        f'step {step or "?"} → {e(label)}</a>')
+            status = (f'<span style="color:{colours[c.status.value]};font-weight:bold;'
+                      f'white-space:nowrap">{c.status.symbol} {c.status.value}</span>')
+            found = steps.link_websites(e(c.summary))
+            if c.evidence:
+                found += f"<br><code>{e(c.evidence)}</code>"
+            rows.append(f"<tr><td>{number}</td><td>{e(c.title)}</td><td>{status}</td>"
+                        f"<td>{step}</td><td>{found}</td>"
+                        + (f"<td>{todo.get(c.name, '')}</td>" if todo else "") + "</tr>")
         head = "".join(f"<th>{h}</th>" for h in
-                       ("#", "check", "status", "guide step", "what we found", "evidence", "what to do"))
+                       ("#", "check", "status", "guide step", "what we found",
+                        *(("what to do",) if todo else ())))
         form = ""
         if self.turkprime_form and self.ok:
             form_rows = "".join(
@@ -270,7 +279,7 @@ class Diagnosis:
             f'<div class="mturklink-doctor"><p>Doctor for access key <code>{e(self.key_id)}</code>'
             f"{' (' + e(self.identity_arn) + ')' if self.identity_arn else ''}</p>"
             f"<table><tr>{head}</tr>{''.join(rows)}</table>{form}"
-            f"<p><b>{e(self.verdict)}</b></p></div>"
+            f"<p><b>{steps.link_websites(e(self.verdict))}</b></p></div>"
         )
 
     def _repr_html_(self) -> str:

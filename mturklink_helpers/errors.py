@@ -16,6 +16,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from .steps import MTURK_SUPPORT, PREPAID_HITS
+
 
 class Kind(enum.StrEnum):
     NO_ANSWER = "no_answer"  # no connection, timeout, reply cut off or not understood
@@ -75,9 +77,9 @@ _ADVICE = {
                       "site: link it on the Developer page (guide step 2; for the sandbox, "
                       "step 3). A link made minutes ago can take a few minutes to work."),
     Kind.ACCOUNT_REFUSED: ("MTurk refuses this Requester account itself, whatever the key: "
-                           "contact MTurk support (https://www.mturk.com/contact-us)."),
+                           f"contact MTurk support ({MTURK_SUPPORT})."),
     Kind.INSUFFICIENT_FUNDS: ("The production account has no prepaid balance: buy Prepaid HITs "
-                              "at https://requester.mturk.com/prepayments/new, or stay in the "
+                              f"at {PREPAID_HITS}, or stay in the "
                               "free sandbox."),
     Kind.INVALID_PARAMETER: "MTurk did not accept a value of the request.",
     Kind.REQUEST_REFUSED: "MTurk refused the request.",

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-DEVELOPER = "https://requester.mturk.com/developer"
-SANDBOX_DEVELOPER = "https://requestersandbox.mturk.com/developer"
-PREPAID = "https://requester.mturk.com/prepayments/new"
-MTURK_SUPPORT = "https://www.mturk.com/contact-us"
+from .steps import DEVELOPER_PAGE, MTURK_SUPPORT, PREPAID_HITS, SANDBOX_DEVELOPER_PAGE
+
 _UNKNOWN_KEY = (
     "AWS does not know the access key id {key}: most likely it was copied wrong; it may also "
     "have been deleted or made inactive, or its IAM user deleted (AWS answers the same for all "
@@ -158,14 +156,14 @@ FAILURES: tuple[Failure, ...] = (
             "RequestError AWS.AccountNotLinked from production (and the sandbox): 'Your AWS "
             "account must be linked to your Amazon Mechanical Turk Account'",
             "this AWS account is not linked to an MTurk Requester account", "2",
-            f"Link your AWS account at {DEVELOPER} ('Link your AWS Account', guide step 2). "
+            f"Link your AWS account at {DEVELOPER_PAGE} ('Link your AWS Account', guide step 2). "
             + LINK_WAIT, demo=("not-linked",),
             headline="AWS account not linked to MTurk"),
     Failure("sandbox_not_registered", "sandbox",
             "RequestError AWS.AccountNotLinked from the sandbox while production answers",
             "production answers, but the sandbox says this AWS account is not registered there "
             "(the most common mix-up: the sandbox is linked separately)", "3",
-            f"Register for the Requester Sandbox at {SANDBOX_DEVELOPER}, signing in with the same "
+            f"Register for the Requester Sandbox at {SANDBOX_DEVELOPER_PAGE}, signing in with the same "
             "AWS account (guide step 3). " + LINK_WAIT, demo=("sandbox",),
             headline="sandbox not registered"),
     Failure("account_refused", "sandbox",
@@ -205,7 +203,7 @@ FAILURES: tuple[Failure, ...] = (
             "has insufficient funds …'",
             "production has no prepaid balance (${other}): the sandbox is free, production HITs "
             "will be refused", None,
-            f"Before a real study, buy Prepaid HITs at {PREPAID} (AWS billing alone is not "
+            f"Before a real study, buy Prepaid HITs at {PREPAID_HITS} (AWS billing alone is not "
             "enough).", note=True, demo=("no-funds",),
             headline="no prepaid balance in production"),
     Failure("not_ready", "turkprime",

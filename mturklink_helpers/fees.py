@@ -19,6 +19,8 @@ import html
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from .steps import PREPAID_HITS as PREPAY_PAGE
+
 CENT = Decimal("0.01")
 BASE_COMMISSION = Decimal("0.20")
 LARGE_HIT_SURCHARGE = Decimal("0.20")  # on the reward, for 10 or more assignments
@@ -26,7 +28,6 @@ LARGE_HIT_ASSIGNMENTS = 10
 MASTERS_SURCHARGE = Decimal("0.05")  # on the reward
 MINIMUM_FEE = CENT  # per assignment and per bonus
 MAXIMUM_AMOUNT = Decimal("100000.00")  # far above any HIT; keeps Decimal in range
-PREPAY_PAGE = "https://requester.mturk.com/prepayments/new"
 
 
 class UnconfirmedSpendingError(ValueError):

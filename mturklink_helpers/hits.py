@@ -350,6 +350,24 @@ def assignments_frame(client, hit_id: str):
     return frame
 
 
+def answers_html(frame, you: str | None = None) -> str:
+    """A HIT's answers as a learner reviews them (an :func:`assignments_frame`): the
+    assignment, its worker (``you``, the learner's own worker id in a demo world, marked),
+    status and time of submitting, what was answered and any feedback. Not the HIT id (one
+    HIT) nor the other times, and no empty cells: NaT, None and NaN mean nothing to a
+    learner, and twelve columns run off the page."""
+    answers = [c for c in frame.columns if c not in ASSIGNMENT_COLUMNS]
+    shown = frame[["assignment_id", "worker_id", "status", "submit_time", *answers,
+                   "requester_feedback"]].copy()
+    if you:
+        shown["worker_id"] = shown["worker_id"].where(shown["worker_id"] != you, f"{you} (you)")
+    shown["submit_time"] = shown["submit_time"].dt.strftime("%H:%M:%S UTC")
+    shown = shown.dropna(axis="columns", how="all")  # no feedback given yet: no column
+    shown = shown.rename(columns={"assignment_id": "assignment", "worker_id": "worker",
+                                  "submit_time": "submitted", "requester_feedback": "feedback"})
+    return shown.to_html(index=False, escape=True, na_rep="")
+
+
 @dataclass
 class ReviewResult:
     approved: list[str] = field(default_factory=list)

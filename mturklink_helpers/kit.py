@@ -15,6 +15,7 @@ Widgets are given a :class:`Kit` (by default the kernel's own, :func:`kernel_kit
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 from pathlib import Path
@@ -34,6 +35,9 @@ MODES = ("demo", "live")
 # Where the demo world's IAM console "downloads" credentials.csv: beside the notebooks
 # (their working folder), git-ignored (secrets/).
 DEMO_DOWNLOAD = Path("secrets") / "demo-downloads" / "credentials.csv"
+# How often a kernel looks at the progress file for steps that other notebooks (their own
+# kernels) recorded, so an overview open in another tab catches up by itself.
+PROGRESS_POLL_SECONDS = 2.0
 
 
 def home() -> Path:
@@ -233,9 +237,40 @@ class Kit:
         self._progress_changed()
 
     def on_progress(self, callback) -> None:
-        """Call ``callback()`` whenever this kit records or un-records a step (the overview
-        map redraws itself)."""
+        """Call ``callback()`` whenever the progress list changes: this kit records or
+        un-records a step, or another notebook's kernel did (the overview map redraws
+        itself). The progress file is looked at every PROGRESS_POLL_SECONDS, on the
+        kernel's event loop between cells; without a running loop (a test, a command) only
+        this kit's own changes count."""
         self._watchers.append(callback)
+        if len(self._watchers) == 1:
+            self._watch_progress_file()
+
+    def _progress_stamp(self) -> tuple | None:
+        try:
+            info = progress.progress_path(self.home).stat()
+        except OSError:
+            return None
+        return info.st_mtime_ns, info.st_size, info.st_ino
+
+    def _watch_progress_file(self) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        seen = self._progress_stamp()
+
+        def look() -> None:
+            nonlocal seen
+            try:
+                stamp = self._progress_stamp()
+                if stamp != seen:
+                    seen = stamp
+                    self._progress_changed()
+            finally:
+                loop.call_later(PROGRESS_POLL_SECONDS, look)
+
+        loop.call_later(PROGRESS_POLL_SECONDS, look)
 
     def _progress_changed(self) -> None:
         room.report(self)  # on a workshop hub only (room.py)

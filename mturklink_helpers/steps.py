@@ -10,11 +10,19 @@ lessons' pictures name the sub-step they show by its label here (``Step.sub_step
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
-DEVELOPER_PAGE = "https://requester.mturk.com/developer"
-SANDBOX_DEVELOPER_PAGE = "https://requestersandbox.mturk.com/developer"
+from .endpoints import Environment
+
+# The real websites the kit names (the browser walk allows links to these only: see
+# is_real_website). MTurk's own pages are Environment's (endpoints.py).
+DEVELOPER_PAGE = Environment.PRODUCTION.developer_page
+SANDBOX_DEVELOPER_PAGE = Environment.SANDBOX.developer_page
+PREPAID_HITS = Environment.PRODUCTION.requester_site + "/prepayments/new"
+MTURK_SUPPORT = Environment.PRODUCTION.worker_site + "/contact-us"
 IAM_USERS = "https://console.aws.amazon.com/iam/home?#/users"
 AWS_SIGNUP = "https://portal.aws.amazon.com/billing/signup"
 CLOUDRESEARCH = "https://www.cloudresearch.com/"
@@ -169,3 +177,48 @@ def order(step_label: str | None) -> tuple:
     if number is None:
         return (99, "")
     return (number, (step_label or "").partition(" ")[2])
+
+
+def _page(url: str) -> str:
+    """An address without its query and fragment (a HIT's id is not part of the page)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+
+
+def real_websites() -> frozenset[str]:
+    """Every page of a real website the kit may link to: scheme, host and path."""
+    pages = {DEVELOPER_PAGE, SANDBOX_DEVELOPER_PAGE, PREPAID_HITS, MTURK_SUPPORT, IAM_USERS,
+             AWS_SIGNUP, CLOUDRESEARCH}
+    pages.update(url for s in STEPS for _label, url in s.websites)
+    for environment in Environment:
+        pages.update((environment.requester_site, environment.worker_site,
+                      environment.developer_page, environment.preview_url("HIT_TYPE"),
+                      environment.manage_url(), environment.manage_url("HIT")))
+    return frozenset(_page(url) for url in pages)
+
+
+def is_real_website(url: str) -> bool:
+    """Is ``url`` a well-formed https address of one of :func:`real_websites`?"""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    well_formed = (parts.scheme == "https" and parts.hostname and not parts.username
+                   and parts.port is None and not any(c.isspace() for c in url))
+    return bool(well_formed) and _page(url) in real_websites()
+
+
+_ADDRESS = re.compile(r"https://[^\s<>\"']+?(?=[.,;:)]*(?:\s|$|<))")
+
+
+def link_websites(text_html: str) -> str:
+    """The real websites' addresses in already-escaped HTML text made links that open in a
+    new tab (the notebook stays open); any other address stays text."""
+    def link(match: re.Match) -> str:
+        url = html.unescape(match.group(0))
+        if not is_real_website(url):
+            return match.group(0)
+        return (f"<a href='{html.escape(url)}' target='_blank' rel='noopener'>"
+                f"{match.group(0)}</a>")
+
+    return _ADDRESS.sub(link, text_html)

@@ -151,7 +151,10 @@ def test_sandbox_not_registered_names_step_3(blank_world, kit):
     assert "requestersandbox.mturk.com/developer" in diagnosis["sandbox"].fix
     html = diagnosis.to_html()
     assert 'href="03_register_requester_sandbox.ipynb"' in html  # the lessons' own folder
-    assert html.count("<a href=") == len(diagnosis.failed)
+    assert html.count('<a href="0') == len(diagnosis.failed)  # one lesson per failed check
+    # The fix's address is a link too, opening in a new tab (the notebook stays open).
+    assert ("<a href='https://requestersandbox.mturk.com/developer' target='_blank' "
+            "rel='noopener'>") in html
 
 
 def test_key_still_propagating_is_waited_for_on_the_simulated_clock(world, kit):

@@ -8,6 +8,7 @@ in-process ``mock_mturk()``: a tool for tests; learners' kernels use their world
 from __future__ import annotations
 
 import html.parser
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -471,3 +472,22 @@ def test_production_hit_with_the_confirmed_total(world, production):
     question = production.get_hit(HITId=hit.hit_id)["HIT"]["Question"]
     assert "https://www.mturk.com/mturk/externalSubmit" in question
     assert production.get_account_balance()["AvailableBalance"] == "0.40"
+
+
+def test_answers_table_shows_what_a_learner_reviews_and_no_empty_cells(world, sandbox):
+    """Notebook 06's table: assignment, worker, status, when, the answers and any feedback;
+    not twelve columns of ids and times full of NaT, None and NaN."""
+    sim = world[0]
+    from mturklink_helpers.hits import answers_html, assignments_frame, create_test_hit, review
+
+    hit = create_test_hit(sandbox, assignments=2)
+    first, second = sim.workers_submit(hit.hit_id, count=2)
+    html = answers_html(assignments_frame(sandbox, hit.hit_id))
+    head = re.findall(r"<th>(.*?)</th>", html)
+    assert head == ["assignment", "worker", "status", "submitted", "clarity", "comments"]
+    assert first in html and second in html and "Submitted" in html
+    assert not re.search(r">\s*(NaT|None|NaN|nan)\s*<", html)
+    review(sandbox, assignments_frame(sandbox, hit.hit_id), reject={second: "Too short."})
+    html = answers_html(assignments_frame(sandbox, hit.hit_id))
+    assert re.findall(r"<th>(.*?)</th>", html)[-1] == "feedback" and "Too short." in html
+    assert not re.search(r">\s*(NaT|None|NaN|nan)\s*<", html)

@@ -53,6 +53,26 @@ def test_console_route_loads_the_downloaded_file_and_keeps_no_secret(kit):
     assert not form.load_button.disabled
 
 
+def test_chosen_file_loads_keeps_its_name_not_its_bytes(kit):
+    """The button's counter says one file was chosen (not "(0)") and the status names it,
+    yet the widget holds no byte of the file (its secret)."""
+    ConsoleChecklist(4, kit=kit).do_button.click()
+    form = LoadCredentialsForm(kit=kit)
+    chosen = kit.demo_download().read_bytes()
+    form.upload.value = ({"name": "credentials.csv", "type": "text/csv", "size": len(chosen),
+                          "content": memoryview(chosen), "last_modified": datetime.now(UTC)},)
+    assert form.status_text == f"✓ Done: loaded access key {kit.key.masked_id} from credentials.csv."
+    [left] = form.upload.value  # "Choose file (1)": the counter is len(value)
+    assert left["name"] == "credentials.csv" and bytes(left["content"]) == b"" and left["size"] == 0
+    assert kit.key.reveal_secret() not in all_widget_state()
+    # "Load key" then reads the path, not the name left behind; the counter goes back to 0.
+    assert "Loaded for this notebook" in form.output.value  # an upload: this notebook only
+    form.load_button.click()
+    assert form.status_text.startswith("✓ Done: loaded access key")
+    assert "Loaded for this notebook" not in form.output.value  # by its path
+    assert form.upload.value == ()
+
+
 def test_bad_upload_is_one_sentence_with_the_step_and_is_cleared(kit):
     form = LoadCredentialsForm(kit=kit)
     form.path.value = ""
@@ -222,6 +242,30 @@ def test_a_second_click_on_create_makes_no_second_hit(kit):
     assert len(client(kit.key, "mturk", kit.endpoints).list_hits()["HITs"]) == 1
 
 
+def test_two_clicks_at_once_make_one_hit(kit):
+    """JupyterLab delivers a double click's two clicks to the kernel on two threads (ipykernel
+    7's subshells; seen in the browser walk): they run one after the other, one test HIT."""
+    import threading
+
+    from mturklink_helpers.clients import client
+
+    form = TestHitForm(kit=kit)
+    start = threading.Barrier(2)
+
+    def click() -> None:
+        start.wait()
+        form.create_button.click()
+
+    clicks = [threading.Thread(target=click) for _ in range(2)]
+    for thread in clicks:
+        thread.start()
+    for thread in clicks:
+        thread.join()
+    assert len(client(kit.key, "mturk", kit.endpoints).list_hits()["HITs"]) == 1
+    assert "already there" in form.status_text and form.create_button.description == "Create test HIT"
+    assert not form.create_button.disabled
+
+
 def test_step_5_is_not_done_until_the_learner_ticks_it(kit):
     """The kit cannot see CloudResearch's site: the doctor alone does not make step 5 done."""
     catch_up(kit, 4)
@@ -274,3 +318,36 @@ def test_route_b_without_an_admin_profile_is_one_sentence(tmp_path, monkeypatch)
     assert form.status_text.startswith("✗ Problem: The config profile (nobody) could not be found")
     assert "aws configure --profile NAME" in form.status_text
     assert "Traceback" not in form.output.value
+
+
+def test_the_overview_catches_up_with_steps_another_notebook_recorded(kit, monkeypatch):
+    """Two notebooks open, two kernels: a step recorded in one shows in the other's
+    overview by itself, map and list (each kernel looks at the progress file from its event
+    loop), and so does the step undone."""
+    import asyncio
+
+    from mturklink_helpers import kit as kits
+    from mturklink_helpers.widgets import Overview
+
+    monkeypatch.setattr(kits, "PROGRESS_POLL_SECONDS", 0.01)
+    other = kits.Kit("demo", home_dir=kit.home)  # the other notebook's kernel
+
+    async def shows(overview, text: str) -> str:
+        for _ in range(1000):  # a ceiling, not a wait: it stops once the overview shows it
+            if text in overview.checklist.value:
+                break
+            await asyncio.sleep(0.01)
+        return overview.checklist.value + overview.picture.value
+
+    async def learner() -> list[str]:
+        overview = Overview(current_step=1, kit=kit)  # inside the kernel's running loop
+        before = overview.checklist.value + overview.picture.value
+        other.record(1)
+        done = await shows(overview, "✓ done: step 1")
+        other.unrecord(1)
+        return [before, done, await shows(overview, "○ not yet: step 1")]
+
+    before, done, undone = asyncio.run(learner())
+    assert "○ not yet: step 1" in before and "Step 1 ✓" not in before
+    assert "✓ done: step 1" in done and "Step 1 ✓" in done
+    assert "○ not yet: step 1" in undone and "Step 1 ✓" not in undone

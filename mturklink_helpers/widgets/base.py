@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 import traceback
 from collections.abc import Callable
 
@@ -26,6 +27,10 @@ _STATUS_STYLE = {
     "info": ("ℹ", "Note", "#175cd3"),
     "unknown": ("?", "Could not check", "#175cd3"),  # no answer: neither done nor missing
 }
+# JupyterLab hands widget clicks to the kernel on threads of their own (ipykernel 7's
+# subshells), so a double click ran "Create test HIT" twice at once and made two HITs.
+# Re-entrant: an action may set a widget whose observer runs another (the key-file form).
+_ONE_ACTION_AT_A_TIME = threading.RLock()
 # 40 characters of the secret alphabet standing alone; "=" may precede it ("secret=…"),
 # since base64 has "=" only at its end.
 _SECRETLIKE = re.compile(r"(?<![A-Za-z0-9/+])[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])")
@@ -92,6 +97,39 @@ def _unanswered(problem) -> bool:
     return isinstance(problem, (ClientError, BotoCoreError)) and not classify(problem).answered
 
 
+# How a form's output reads, in JupyterLab and Voilà alike: its tables are text, left-aligned
+# and wrapped to the page, a website's address too (a notebook's output tables are
+# fixed-layout, right-aligned numbers); "$0.02 … $0.24" is money, not MathJax (the ignore
+# classes).
+_OUTPUT_STYLE = ("<style>div.mturklink-output table {table-layout: auto; margin-left: 0} "
+                 "div.mturklink-output td, div.mturklink-output th {text-align: left !important; "
+                 "vertical-align: top !important; overflow-wrap: break-word} "
+                 "div.mturklink-output a[href^=\"https://\"] {overflow-wrap: anywhere}</style>")
+
+
+class HtmlOutput(widgets.Output):
+    """A form's output: its ``value`` (HTML) shown the way a notebook shows a cell's output,
+    not as an HTML widget. JupyterLab then opens a link to a lesson in a tab beside this
+    one, as it does a Markdown link (from an HTML widget the same link reloads the whole
+    page, and the learner's outputs are gone); Voilà opens it in a new tab."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._html = ""
+
+    @property
+    def value(self) -> str:
+        return self._html
+
+    @value.setter
+    def value(self, html: str) -> None:
+        self._html = html
+        shown = (f"{_OUTPUT_STYLE}<div class='mturklink-output mathjax_ignore tex2jax_ignore'>"
+                 f"{html}</div>")
+        self.outputs = ({"output_type": "display_data", "data": {"text/html": shown},
+                         "metadata": {}},) if html else ()
+
+
 class Form(widgets.VBox):
     """A titled form. Subclasses add inputs and actions, and call :meth:`succeed`/:meth:`fail`."""
 
@@ -106,7 +144,7 @@ class Form(widgets.VBox):
         )
         self.progress_label = widgets.HTML()
         self.status = widgets.HTML()
-        self.output = widgets.HTML()
+        self.output = HtmlOutput()
         super().__init__(
             [self.title, self.inputs, self.actions,
              widgets.HBox([self.progress, self.progress_label]), self.status, self.output],
@@ -131,20 +169,22 @@ class Form(widgets.VBox):
     # --- running -----------------------------------------------------------------------
 
     def run(self, button: widgets.Button, handler: Callable[[], object]) -> None:
-        """Call handler with the button showing it is busy; any error becomes a sentence."""
-        label = button.description
-        button.disabled, button.description = True, f"{label}…"
-        self.set_status("busy", "please wait.")
-        try:
-            handler()
-        except Exception as exc:  # noqa: BLE001 - shown to the learner, never swallowed
-            self.fail(exc)
-        finally:
-            button.disabled, button.description = False, label
-            self.progress.layout.display = "none"
-            self.progress_label.value = ""
-            if self.status.value.startswith(self._status_html("busy", "")[:40]):
-                self.set_status("info", "finished.")
+        """Call handler with the button showing it is busy; any error becomes a sentence.
+        One action at a time in a kernel: a click waits for the one before it to finish."""
+        with _ONE_ACTION_AT_A_TIME:
+            label = button.description.removesuffix("…")
+            button.disabled, button.description = True, f"{label}…"
+            self.set_status("busy", "please wait.")
+            try:
+                handler()
+            except Exception as exc:  # noqa: BLE001 - shown to the learner, never swallowed
+                self.fail(exc)
+            finally:
+                button.disabled, button.description = False, label
+                self.progress.layout.display = "none"
+                self.progress_label.value = ""
+                if self.status.value.startswith(self._status_html("busy", "")[:40]):
+                    self.set_status("info", "finished.")
 
     def show_progress(self, fraction: float | None, message: str) -> None:
         """A bar while waiting (fraction None: no bar, just the reason we wait)."""

@@ -11,6 +11,7 @@ import html
 
 import ipywidgets as widgets
 
+from ..steps import link_websites
 from ..steps import step as guide_step
 from .base import Form
 
@@ -23,11 +24,13 @@ class ConsoleChecklist(Form):
         super().__init__(f"Step {self.step.number}: {self.step.title}",
                          "Tick each box as you do it on the website." + _websites(self.step),
                          kit=kit)
+        # Boxes that keep their width (a sub-step of two lines would squeeze its box and
+        # start further left than the others); an address in a sub-step is a link.
         self.boxes = [widgets.Checkbox(value=False, indent=False, description="",
-                                       layout=widgets.Layout(width="30px"))
+                                       layout=widgets.Layout(width="30px", flex="0 0 30px"))
                       for _ in self.step.sub_steps]
         # Labelled ("1.", or the guide's "a.") as the lessons' pictures name them.
-        self.add_inputs(*[widgets.HBox([box, widgets.HTML(text)])
+        self.add_inputs(*[widgets.HBox([box, widgets.HTML(link_websites(text))])
                           for box, text in zip(self.boxes, self.step.labelled_sub_steps,
                                                strict=True)])
         demo = self.step.demo

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from datetime import UTC, datetime
 from pathlib import Path
 
 import ipywidgets as widgets
@@ -54,18 +55,24 @@ class LoadCredentialsForm(Form):
         # A chosen file's bytes (the secret) sit in the widget until loaded, and JupyterLab
         # saves widget state, bytes included, into the notebook: load at once, which drops them.
         self.upload.observe(self._on_choose, names="value")
+        self._loaded_name = None  # the upload's value once its bytes are dropped (a name only)
+        self._dropping = False
+
+    def _chosen(self) -> dict | None:
+        """The file the learner has just chosen (not the name left of one already loaded)."""
+        value = self.upload.value
+        return value[0] if value and value is not self._loaded_name else None
 
     def _on_choose(self, change) -> None:
-        if change["new"]:
+        if not self._dropping and self._chosen() is not None:
             self.run(self.load_button, self.load)
 
     def load(self) -> None:
-        path = None
+        path, chosen, name = None, self._chosen(), None
         try:
-            if self.upload.value:
-                item = self.upload.value[0]
-                key = load_credentials(bytes(item["content"]))
-                name = item.get("name") or "the uploaded file"
+            if chosen is not None:
+                key = load_credentials(bytes(chosen["content"]))
+                name = chosen.get("name") or "the uploaded file"
                 key = type(key)(key.access_key_id, key.reveal_secret(), key.user_name, name,
                                 [w.replace("the key file", name) for w in key.warnings])
             elif self.path.value.strip():
@@ -75,11 +82,28 @@ class LoadCredentialsForm(Form):
                 self.fail("Choose the key file first (the button “Choose file”), or type its path.")
                 return
         finally:
-            self.upload.value = ()  # the file's bytes hold the secret: drop them from the widget
+            self._drop_bytes(name)
         self.kit.use_key(key, path)
         note = ("" if path else "<p>Loaded for this notebook. To have the next notebooks find "
                 "it too, load it by its path.</p>")
-        self.succeed(f"loaded access key {key.masked_id}.", _key_summary(self.kit, key) + note)
+        self.succeed(f"loaded access key {key.masked_id} from {key.source}.",
+                     _key_summary(self.kit, key) + note)
+
+    def _drop_bytes(self, loaded_name: str | None) -> None:
+        """The file's bytes hold the secret: drop them from the widget. A file that loaded
+        stays chosen by its name alone (empty content), so the button's counter reads
+        "Choose file (1)" for the file that was loaded, not "(0)"; anything else: (0)."""
+        if loaded_name is None:
+            self._loaded_name = None
+            self.upload.value = ()
+            return
+        self._dropping = True  # our own change, not a new choice
+        try:
+            self.upload.value = ({"name": loaded_name, "type": "", "size": 0,
+                                  "content": memoryview(b""), "last_modified": datetime.now(UTC)},)
+        finally:
+            self._dropping = False
+        self._loaded_name = self.upload.value
 
 
 class CreateIamUserForm(Form):

@@ -53,11 +53,8 @@ class Overview(widgets.VBox):
         self.current_step = current_step
         self.picture = widgets.HTML()
         self.checklist = widgets.HTML()
-        # Redrawn whenever this kernel's kit records a step; the button also reads what other
-        # notebooks (other kernels) have recorded meanwhile.
-        refresh = widgets.Button(description="Refresh progress", layout=widgets.Layout(width="auto"))
-        refresh.on_click(lambda _b: self.refresh())
-        super().__init__([self.picture, self.checklist, refresh])
+        super().__init__([self.picture, self.checklist])
+        # Redrawn whenever a step is recorded or undone, in this notebook or another.
         self.kit.on_progress(self.refresh)
         self.refresh()
 

@@ -106,7 +106,7 @@ class TestHitForm(Form):
             self.succeed(f"{len(submitted)} simulated worker(s) answered; press “Show answers”.")
 
     def show_answers(self) -> None:
-        from ..hits import assignments_frame
+        from ..hits import answers_html, assignments_frame
 
         if not self._need_hit():
             return
@@ -124,7 +124,7 @@ class TestHitForm(Form):
                 zip(submitted["assignment_id"], submitted["worker_id"], strict=True), 1)]
         yours = int((frame["worker_id"] == you).sum()) if you else 0
         self.succeed(f"{len(frame)} answer(s)" + (f", {yours} of them yours." if yours else "."),
-                     _answers_table(frame, you))
+                     answers_html(frame, you))
 
     def _review(self, approve: bool) -> None:
         from ..hits import review
@@ -177,21 +177,3 @@ class TestHitForm(Form):
         else:
             self.fail(str(report).splitlines()[0])
             self.output.value = report._repr_html_()
-
-
-# Said once for the whole table (one HIT), or only by MTurk's bookkeeping: left out, so the
-# answers fit the notebook's width.
-_NOT_SHOWN = ("hit_id", "accept_time", "approval_time", "rejection_time", "auto_approval_time")
-
-
-def _answers_table(frame, you: str | None) -> str:
-    """The answers as a learner reads them: who, status, when, what they answered (the
-    learner's own row marked), narrow enough for the notebook."""
-    shown = frame.drop(columns=[c for c in _NOT_SHOWN if c in frame])
-    if shown["requester_feedback"].isna().all():
-        shown = shown.drop(columns="requester_feedback")
-    shown["submit_time"] = shown["submit_time"].dt.strftime("%Y-%m-%d %H:%M UTC")
-    if you:
-        shown["worker_id"] = shown["worker_id"].where(shown["worker_id"] != you, f"{you} (you)")
-    return ("<div style='overflow-x:auto'>"
-            + shown.to_html(index=False, escape=True, na_rep="") + "</div>")

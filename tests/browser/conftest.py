@@ -27,6 +27,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
+
+from tests.browser import links
 
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOKS = REPO / "notebooks"
@@ -85,6 +88,7 @@ class Server:
         self.name, self.root, self.home = name, root, home
         self.port, self.token = _free_port(), secrets.token_hex(16)
         self.url = f"http://127.0.0.1:{self.port}"
+        self.followed: set[tuple] = set()  # lessons clicked into already (tests/browser/links.py)
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         self.log_path = ARTIFACTS / f"{name}.log"
         self._log = self.log_path.open("w", encoding="utf-8")
@@ -160,7 +164,7 @@ def chromium():
             pytest.fail(f"{CHROMIUM} is missing and MTURKLINK_REQUIRE_BROWSER=1")
         pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium) "
                     "to run the browser tests")
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import sync_playwright
 
     expect.set_options(timeout=ACTION_MS)  # every expect(...) waits up to one action's ceiling
     with sync_playwright() as playwright:
@@ -217,15 +221,16 @@ def _keep_failure_screenshots(request, pages) -> None:
 class KitPage:
     """A notebook's page (JupyterLab or Voilà) seen as a learner sees it: forms by title."""
 
-    def __init__(self, page, name: str, where: str):
-        self.page, self.name, self.where = page, name, where
+    area = "body"  # what holds the notebook's cells and outputs
+
+    def __init__(self, page, name: str, where: str, server: Server):
+        self.page, self.name, self.where, self.server = page, name, where, server
+        page.evaluate("() => { window.kitNotReloaded = true; }")  # gone if the page reloads
 
     def form(self, title: str):
         """The form whose heading is ``title`` (every kit form starts with its <h3>)."""
         heading = self.page.locator(":scope > .widget-html h3", has_text=title)
         form = self.page.locator(".widget-vbox", has=heading)
-        from playwright.sync_api import expect
-
         expect(form).to_have_count(1)
         return form
 
@@ -240,13 +245,12 @@ class KitPage:
         The status must not show it before the click, so the wait cannot pass on an old
         message: it passes only once the kernel has answered this click.
         """
-        from playwright.sync_api import expect
-
         status = self.status(form)
         if status.count():
             expect(status).not_to_contain_text(shows)
         form.get_by_role("button", name=button, exact=True).click()
         expect(status).to_contain_text(shows)
+        self.assert_fits()  # every state a press leaves, not only the last
         return status
 
     scroller = "body"  # the element the notebook scrolls in
@@ -313,14 +317,65 @@ class KitPage:
         return len(wanted)
 
     def assert_fits(self) -> None:
-        """No label, button or table of the kit's forms is wider than its box (cut-off labels
-        and tables running off the page are bugs): scrollWidth against clientWidth."""
+        """No label, button or table on the page (the forms, their outputs, the lesson's
+        text) is wider than its box: cut-off labels and tables running off the page are
+        bugs. scrollWidth against clientWidth, for what is shown now."""
         cut = self.page.evaluate("""() => [...document.querySelectorAll(
                 '.widget-label, .widget-toggle-button, .widget-button, .widget-checkbox label,'
-                + ' .widget-html-content, .widget-html-content table')]
+                + ' .widget-upload, .widget-html-content, .widget-html-content table,'
+                + ' .jp-OutputArea-output, .jp-RenderedHTMLCommon, .jp-RenderedHTMLCommon table')]
             .filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1)
             .map(e => (e.className || e.tagName) + ': ' + e.textContent.trim().slice(0, 60))""")
         assert not cut, f"cut off or too wide on the {self.where} page: {cut}"
+
+    def assert_not_reloaded(self) -> None:
+        assert self.page.evaluate("() => window.kitNotReloaded === true"), (
+            f"the {self.where} page reloaded: the learner's outputs of {self.name} are gone")
+
+    def check_links(self) -> list[links.Link]:
+        """Every link on the page as it is now (see tests/browser/links.py): a real website's
+        is known, https and opens in a new tab; the demo world's answers; a section of this
+        page is there; a lesson is one of this server's notebooks."""
+        found = links.collect(self.page, self.area)
+        problems = []
+        for link in found:
+            kind = links.kind(link, self.server.url)
+            if kind == "website":
+                problems += links.website_problems(link)
+            elif kind == "world":
+                problems += links.world_problems(link, self.page.request)
+            elif kind == "anchor":
+                if not links.section(self.page, self.area, link.href[1:]).count():
+                    problems.append(f"{link}: no section with that id on this page")
+            else:
+                name, _section = links.lesson_of(link)
+                if not (name.endswith(".ipynb") and (self.server.root / name).is_file()):
+                    problems.append(f"{link} leads to {link.url}, which is no lesson of the kit")
+        assert not problems, f"links on the {self.where} page of {self.name}:\n" + "\n".join(problems)
+        return found
+
+    def follow_links(self) -> list[links.Link]:
+        """Check every link, then click each like a learner: the sections of this page, then
+        each lesson not yet clicked into on this server from this kind of link (in Voilà
+        this leaves the page: call it last)."""
+        found = self.check_links()
+        for link in found:
+            if links.kind(link, self.server.url) == "anchor" and links.click(self.page, link):
+                links.expect_section(self.page, self.area, link.href[1:])
+                self.assert_not_reloaded()
+        lessons, seen = [], set()
+        for link in found:
+            if links.kind(link, self.server.url) == "lesson":
+                key = (*links.lesson_of(link), link.in_form)
+                if key not in self.server.followed and key not in seen:
+                    seen.add(key)
+                    lessons.append(link)
+        self.open_lessons(lessons)
+        self.server.followed |= seen
+        return found
+
+    def open_lessons(self, lessons: list[links.Link]) -> None:
+        raise NotImplementedError
 
     def assert_no_secret(self, *known: str) -> None:
         """No known secret in the page's HTML, and nothing shaped like a secret in its text."""
@@ -353,8 +408,34 @@ _RUN_ALL_FINISHED = """() => {
 }"""
 
 
+_CURRENT_PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+_MAIN_TABS = "#jp-main-dock-panel .lm-TabBar-tab"
+
+
 class LabNotebook(KitPage):
-    scroller = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer"
+    scroller = f"{_CURRENT_PANEL} .jp-WindowedPanel-outer"
+    area = f"{_CURRENT_PANEL} .jp-Notebook"
+
+    def open_lessons(self, lessons) -> None:
+        """Each lesson opens in a tab beside this one, showing its text (and the section
+        the link names); back in this notebook's tab, it still shows every output it had.
+        (The tabs stay open: closing one asks to save it, since JupyterLab writes the
+        kernel's language_info into a notebook it has just opened.)"""
+        page = self.page
+        outputs = page.locator(f"{_CURRENT_PANEL} .jp-OutputArea-output")
+        before = outputs.count()
+        for link in lessons:
+            name, section = links.lesson_of(link)
+            assert links.click(page, link), f"{link} is not shown"
+            expect(page.locator(f"{_MAIN_TABS}.lm-mod-current", has_text=name)).to_be_visible()
+            expect(page.get_by_text("Path Not Found")).to_have_count(0)
+            expect(page.locator(f"{_CURRENT_PANEL} .jp-RenderedMarkdown h1").first).to_be_visible()
+            if section:
+                links.expect_section(page, _CURRENT_PANEL, section)
+            self.assert_not_reloaded()
+            page.locator(_MAIN_TABS, has_text=self.name).click()
+            expect(page.locator(f"{_MAIN_TABS}.lm-mod-current", has_text=self.name)).to_be_visible()
+            expect(outputs).to_have_count(before)
 
     def run_all(self) -> None:
         """Run ▸ Run All Cells, as a learner would, and wait until every cell has run."""
@@ -403,7 +484,7 @@ def lab(request, chromium, lab_server):
         page.locator(".jp-LauncherCard", has_text="Python 3").first.wait_for(timeout=KERNEL_RUN_MS)
         page.locator(".jp-DirListing-item", has_text=name).dblclick()
         page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(timeout=KERNEL_RUN_MS)
-        notebook = LabNotebook(page, name, "lab")
+        notebook = LabNotebook(page, name, "lab", lab_server)
         opened.append(notebook)
         return notebook
 
@@ -415,11 +496,57 @@ def lab(request, chromium, lab_server):
 
 
 class VoilaApp(KitPage):
-    scroller = "#rendered_cells"
+    scroller = area = "#rendered_cells"
+
+    def __init__(self, page, name: str, where: str, server: Server, kernel_ids: list | None = None):
+        super().__init__(page, name, where, server)
+        self.kernel_ids = [] if kernel_ids is None else kernel_ids  # to stop when done
+        self._shown()
+
+    def _shown(self) -> None:
+        """The page of a notebook Voilà has run: its kernel noted (to stop it), no error."""
+        page = self.page
+        self.kernel_ids.append(page.evaluate(
+            "() => JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId"))
+        errors = page.locator("[data-mime-type='application/vnd.jupyter.error']")
+        assert errors.count() == 0, f"{page.url} failed in Voilà: {errors.first.inner_text()}"
 
     def run_all(self) -> None:
         """Voilà runs every cell before it shows the page; wait until its forms are drawn."""
         self.page.locator(".widget-vbox").first.wait_for(timeout=KERNEL_RUN_MS)
+
+    def open_lessons(self, lessons) -> None:
+        """A link that opens a new tab (a form's output) is clicked, and this page stays. Of
+        the others (the lesson's text), the first is clicked and the app leaves this page;
+        each after it is opened at the address it resolved to, as clicking it would."""
+        page, left = self.page, False
+        for link in sorted(lessons, key=lambda link: link.target != "_blank"):
+            name, section = links.lesson_of(link)
+            if link.target == "_blank":
+                with page.context.expect_page(timeout=KERNEL_RUN_MS) as opened:
+                    assert links.click(page, link), f"{link} is not shown"
+                self._visit(opened.value, name, section)
+                opened.value.close()
+                continue
+            if not left:
+                assert links.click(page, link), f"{link} is not shown"
+                page.wait_for_url(re.compile(re.escape(f"/voila/render/{name}") + r"(#.*)?$"),
+                                  timeout=KERNEL_RUN_MS)
+                left = True
+            else:
+                page.goto(link.url, timeout=KERNEL_RUN_MS)
+            self._visit(page, name, section)
+
+    def _visit(self, page, name: str, section: str) -> None:
+        """A lesson's page the walk was led to: its text (and the section the link named),
+        run without error; its own links and boxes checked, and a picture kept (the walk's
+        own test of that lesson, later, replaces it with its final state)."""
+        expect(page.locator(f"{self.area} h1").first).to_be_visible(timeout=KERNEL_RUN_MS)
+        if section:
+            links.expect_section(page, self.area, section)
+        lesson = VoilaApp(page, name, "voila", self.server, self.kernel_ids)
+        lesson.check_links()
+        lesson.screenshot()
 
 
 @pytest.fixture
@@ -433,16 +560,14 @@ def voila(request, chromium, voila_server):
     def open_app(name: str) -> VoilaApp:
         page = context.new_page()
         page.goto(voila_server.address(f"/voila/render/{name}"), timeout=KERNEL_RUN_MS)
-        app = VoilaApp(page, name, "voila")
-        app.kernel_id = page.evaluate(
-            "() => JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
+        app = VoilaApp(page, name, "voila", voila_server)
         opened.append(app)
-        errors = page.locator("[data-mime-type='application/vnd.jupyter.error']")
-        assert errors.count() == 0, f"{name} failed in Voilà: {errors.first.inner_text()}"
         return app
 
     yield Opener(voila_server, open_app)
     _keep_failure_screenshots(request, opened)
     context.close()
-    for app in opened:
-        voila_server.request(f"/voila/api/shutdown/{app.kernel_id}", method="POST")
+    for kernel_id in (k for app in opened for k in app.kernel_ids):
+        # A page the app left has stopped its kernel itself (Voilà's beforeunload).
+        with contextlib.suppress(urllib.error.HTTPError):
+            voila_server.request(f"/voila/api/shutdown/{kernel_id}", method="POST")
