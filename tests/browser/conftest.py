@@ -257,7 +257,7 @@ class KitPage:
 
     def opened(self, page, name: str) -> KitPage:
         """A page this one opened (a link into a new tab), seen the same way."""
-        return KitPage(page, name, self.where)
+        return KitPage(page, name, self.where, self.server)
 
     def window_shot(self, state: str) -> Path:
         """The page as the learner sees it in their window (1280x800), and nothing on it

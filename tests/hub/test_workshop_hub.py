@@ -363,10 +363,13 @@ def test_the_workshop_link_puts_a_copy_of_the_kit_into_a_learners_home(workshop,
     nbgitpuller, which clones the repository into the folder named, as the learner."""
     from mturklink_helpers.workshop import hub_link
 
-    shared = workshop.hub.folder / "kit.git"  # a git host the learners' servers can read
-    subprocess.run(["git", "clone", "-q", "--bare", str(ROOT), str(shared)], check=True)
-    subprocess.run(["chmod", "-R", "a+rX", str(shared)], check=True)
     ana = workshop.ana
+    # A git host of her own: git refuses to read a repository another user owns ("dubious
+    # ownership"), as it would a root-owned folder on a real server; GitHub's is no one's.
+    shared = workshop.hub.folder / "kit.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(ROOT), str(shared)], check=True)
+    subprocess.run(["chown", "-R", f"{ana.account.pw_uid}:{ana.account.pw_gid}", str(shared)],
+                   check=True)
     link = hub_link(workshop.hub.url, f"file://{shared}",
                     branch=subprocess.run(["git", "-C", str(ROOT), "branch", "--show-current"],
                                           capture_output=True, text=True).stdout.strip() or "main",
