@@ -37,7 +37,7 @@ MODES = ("demo", "live")
 DEMO_DOWNLOAD = Path("secrets") / "demo-downloads" / "credentials.csv"
 # How often a kernel looks at the progress file for steps that other notebooks (their own
 # kernels) recorded, so an overview open in another tab catches up by itself.
-PROGRESS_POLL_SECONDS = 2.0
+PROGRESS_POLL_SECONDS = 1.0
 
 
 def home() -> Path:

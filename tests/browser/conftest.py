@@ -34,6 +34,7 @@ from tests.browser import links
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOKS = REPO / "notebooks"
 ARTIFACTS = REPO / "test-artifacts" / "browser"
+LINKS_LOG = ARTIFACTS / "links.tsv"  # every link checked: page, kind, href, where it sits
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -166,6 +167,8 @@ def chromium():
     from playwright.sync_api import sync_playwright
 
     expect.set_options(timeout=ACTION_MS)  # every expect(...) waits up to one action's ceiling
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    LINKS_LOG.write_text("", encoding="utf-8")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
@@ -308,6 +311,9 @@ class KitPage:
                 if not (name.endswith(".ipynb") and (self.server.root / name).is_file()):
                     problems.append(f"{link} leads to {link.url}, which is no lesson of the kit")
         assert not problems, f"links on the {self.where} page of {self.name}:\n" + "\n".join(problems)
+        with LINKS_LOG.open("a", encoding="utf-8") as log:  # what was checked, for a reader
+            log.writelines(f"{self.where}\t{self.name}\t{links.kind(link, self.server.url)}\t"
+                           f"{link.href}\t{link.where}\n" for link in found)
         return found
 
     def follow_links(self) -> list[links.Link]:

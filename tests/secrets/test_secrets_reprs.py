@@ -269,6 +269,7 @@ def carriers(tmp_path_factory, audit_seed, secret_tools, session_world, world_ho
             doctor.run_button.click()
             made += [breaker, doctor]
         made += [ModeChooser(kit=kit), Overview(current_step=4, kit=kit)]
+        made += [form.output for form in (handoff, hit_form, doctor)]  # HtmlOutput: what they show
 
         # A key's life cycle (rotation.py): a user of its own, its key rotated, used after the
         # confirmation (refused: KeyInUse), then deleted; a leaked key revoked; both forms.
