@@ -448,6 +448,12 @@ def lab(request, chromium, lab_server):
         lab_server.request(f"/api/sessions/{session['id']}", method="DELETE")
 
 
+# Voilà writes "Loading widget..." where each form will be, until the form is drawn.
+_VOILA_WIDGETS_DRAWN = """() => document.querySelector('.widget-vbox') !== null
+    && ![...document.querySelectorAll('.jupyter-widgets')]
+        .some(e => e.textContent.trim() === 'Loading widget...')"""
+
+
 class VoilaApp(KitPage):
     scroller = area = "#rendered_cells"
 
@@ -466,7 +472,7 @@ class VoilaApp(KitPage):
 
     def run_all(self) -> None:
         """Voilà runs every cell before it shows the page; wait until its forms are drawn."""
-        self.page.locator(".widget-vbox").first.wait_for(timeout=KERNEL_RUN_MS)
+        self.page.wait_for_function(_VOILA_WIDGETS_DRAWN, timeout=KERNEL_RUN_MS, polling=100)
 
     def open_lessons(self, lessons) -> None:
         """A link that opens a new tab (a form's output) is clicked, and this page stays. Of
@@ -495,6 +501,7 @@ class VoilaApp(KitPage):
         run without error; its own links and boxes checked, and a picture kept (the walk's
         own test of that lesson, later, replaces it with its final state)."""
         expect(page.locator(f"{self.area} h1").first).to_be_visible(timeout=KERNEL_RUN_MS)
+        page.wait_for_function(_VOILA_WIDGETS_DRAWN, timeout=KERNEL_RUN_MS, polling=100)
         if section:
             links.expect_section(page, self.area, section)
         lesson = VoilaApp(page, name, "voila", self.server, self.kernel_ids)
