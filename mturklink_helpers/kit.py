@@ -37,7 +37,7 @@ MODES = ("demo", "live")
 DEMO_DOWNLOAD = Path("secrets") / "demo-downloads" / "credentials.csv"
 # How often a kernel looks at the progress file for steps that other notebooks (their own
 # kernels) recorded, so an overview open in another tab catches up by itself.
-PROGRESS_POLL_SECONDS = 2.0
+PROGRESS_POLL_SECONDS = 1.0
 
 
 def home() -> Path:
@@ -224,6 +224,21 @@ class Kit:
         elif verdict.done is False:
             self.unrecord(number)
         return verdict
+
+    def record_diagnosis(self, diagnosis: Diagnosis) -> None:
+        """What a run of the doctor proves goes into the progress list: a step whose checks
+        passed is done (not step 5: the learner says so first), one they disproved is not
+        (a problem made on purpose in notebook 07 un-marks its step)."""
+        from .doctor import step_verdict
+        from .steps import STEPS
+
+        for step in (s for s in STEPS if s.checks):
+            done = step_verdict(diagnosis, step.number).done
+            if done and not step.learner_confirms:
+                progress.mark_done(step.number, self.mode, self.home)
+            elif done is False:
+                progress.mark_undone(step.number, self.mode, self.home)
+        self._progress_changed()
 
     def record(self, *steps: int) -> None:
         """Mark steps done in this mode's progress list (only on evidence: callers check)."""

@@ -118,6 +118,24 @@ def test_doctor_panel_names_the_step(problem, step, kit):
     assert kit.key.reveal_secret() not in all_widget_state()
 
 
+def test_the_doctor_marks_what_it_proves_and_unmarks_what_it_disproves(kit):
+    """All checks pass: steps 1–4 are done (5 waits for the learner's ticks). Step 3 undone on
+    purpose: the doctor finds it and the progress list no longer says step 3 is done."""
+    breaker, doctor = DemoProblems(kit=kit), DoctorPanel(kit=kit)
+    doctor.run_button.click()
+    assert doctor.status_text.startswith("✓ Done") and kit.steps_done() == {1, 2, 3, 4}
+    kit.record(5)  # the learner ticked step 5 in notebook 05
+    breaker.problem.value = "sandbox"
+    breaker.apply_button.click()
+    doctor.run_button.click()
+    assert "guide step 3" in doctor.status_text
+    assert kit.steps_done() == {1, 2, 4}  # step 5's check failed with it: not ready either
+    breaker.problem.value = "none"
+    breaker.apply_button.click()
+    doctor.run_button.click()
+    assert kit.steps_done() == {1, 2, 3, 4}
+
+
 def test_every_problem_in_turn_twice_in_one_world(kit):
     # A learner in notebook 07 tries one mistake after another, then again: each time the
     # world changes and the doctor follows (keys are replaced, never past IAM's two-key limit).

@@ -4,8 +4,8 @@ error is one clear sentence with the details folded away.
 
 Forms call the helper modules and hold no AWS logic: each is given a
 :class:`~mturklink_helpers.kit.Kit` (the kernel's own by default) and shows what the kit's
-functions return. Everything they show is an HTML widget's value, so tests can read exactly
-what a learner sees.
+functions return. Everything they show is HTML in a ``value`` (an HTML widget's, or the
+output area's, :class:`HtmlOutput`), so tests can read exactly what a learner sees.
 """
 
 from __future__ import annotations

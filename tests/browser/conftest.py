@@ -34,6 +34,7 @@ from tests.browser import links
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOKS = REPO / "notebooks"
 ARTIFACTS = REPO / "test-artifacts" / "browser"
+LINKS_LOG = ARTIFACTS / "links.tsv"  # every link checked: page, kind, href, where it sits
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -167,6 +168,8 @@ def chromium():
     from playwright.sync_api import sync_playwright
 
     expect.set_options(timeout=ACTION_MS)  # every expect(...) waits up to one action's ceiling
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    LINKS_LOG.write_text("", encoding="utf-8")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
@@ -352,6 +355,9 @@ class KitPage:
                 if not (name.endswith(".ipynb") and (self.server.root / name).is_file()):
                     problems.append(f"{link} leads to {link.url}, which is no lesson of the kit")
         assert not problems, f"links on the {self.where} page of {self.name}:\n" + "\n".join(problems)
+        with LINKS_LOG.open("a", encoding="utf-8") as log:  # what was checked, for a reader
+            log.writelines(f"{self.where}\t{self.name}\t{links.kind(link, self.server.url)}\t"
+                           f"{link.href}\t{link.where}\n" for link in found)
         return found
 
     def follow_links(self) -> list[links.Link]:
@@ -495,6 +501,12 @@ def lab(request, chromium, lab_server):
         lab_server.request(f"/api/sessions/{session['id']}", method="DELETE")
 
 
+# Voilà writes "Loading widget..." where each form will be, until the form is drawn.
+_VOILA_WIDGETS_DRAWN = """() => document.querySelector('.widget-vbox') !== null
+    && ![...document.querySelectorAll('.jupyter-widgets')]
+        .some(e => e.textContent.trim() === 'Loading widget...')"""
+
+
 class VoilaApp(KitPage):
     scroller = area = "#rendered_cells"
 
@@ -513,7 +525,7 @@ class VoilaApp(KitPage):
 
     def run_all(self) -> None:
         """Voilà runs every cell before it shows the page; wait until its forms are drawn."""
-        self.page.locator(".widget-vbox").first.wait_for(timeout=KERNEL_RUN_MS)
+        self.page.wait_for_function(_VOILA_WIDGETS_DRAWN, timeout=KERNEL_RUN_MS, polling=100)
 
     def open_lessons(self, lessons) -> None:
         """A link that opens a new tab (a form's output) is clicked, and this page stays. Of
@@ -542,6 +554,7 @@ class VoilaApp(KitPage):
         run without error; its own links and boxes checked, and a picture kept (the walk's
         own test of that lesson, later, replaces it with its final state)."""
         expect(page.locator(f"{self.area} h1").first).to_be_visible(timeout=KERNEL_RUN_MS)
+        page.wait_for_function(_VOILA_WIDGETS_DRAWN, timeout=KERNEL_RUN_MS, polling=100)
         if section:
             links.expect_section(page, self.area, section)
         lesson = VoilaApp(page, name, "voila", self.server, self.kernel_ids)
