@@ -92,8 +92,11 @@ def row(name: str, entry: dict | None, now: float) -> dict:
                 "steps_done": [], "verdict": "no report yet", "stuck_step": None,
                 "mode": "", "seconds_ago": None}
     current = entry.get("current_step")
+    # Stuck: the verdict named a missing step, and the learner has not got past it since
+    # (the doctor's own run un-marks the steps it disproves, which is no progress).
     failed = (entry.get("verdict", "").startswith(("step ", "problem"))
-              and entry.get("verdict_at", 0) >= entry.get("progress_at", 0))
+              and (entry.get("verdict_at", 0) >= entry.get("progress_at", 0)
+                   or entry.get("verdict_step") not in entry.get("steps_done", [])))
     state = ("stuck" if failed else "finished" if current is None and entry.get("steps_done")
              else "working")
     return {

@@ -140,7 +140,9 @@ def _walk(hub) -> Workshop:
 def test_every_learner_finishes_the_walk_in_kernels_of_their_own(workshop):
     for learner in workshop.hub.learners:
         progress = json.loads((learner.home / ".mturklink" / "progress.json").read_text())
-        assert sorted(map(int, progress["demo"])) == [1, 2, 3, 4, 5, 6], learner
+        # Ben broke step 3 after finishing: the doctor un-marked it, and 5, which needs it.
+        done = [1, 2, 4, 6] if learner is workshop.ben else [1, 2, 3, 4, 5, 6]
+        assert sorted(map(int, progress["demo"])) == done, learner
         assert workshop.uids[learner.name] == str(learner.account.pw_uid)  # the kernel's user
         world = json.loads((learner.home / ".mturklink" / "world.json").read_text())
         import psutil
