@@ -136,6 +136,15 @@ def _kit(args):
                load_saved_key=args.demo)
 
 
+def _action(args, command: str) -> str | None:
+    """The action given to a command with actions (demo, workshop); without one, its help
+    (on stderr) and None."""
+    action = getattr(args, f"{command}_command", None)
+    if action is None:
+        getattr(args, f"{command}_parser").print_help(sys.stderr)
+    return action
+
+
 def _say(text: str, stream=None) -> None:
     print(text, file=stream or sys.stdout)
 
@@ -313,9 +322,8 @@ def _add_workshop_parser(commands) -> None:
 def _workshop(args) -> int:
     from . import workshop
 
-    command = getattr(args, "workshop_command", None)
+    command = _action(args, "workshop")
     if command is None:
-        args.workshop_parser.print_help(sys.stderr)
         return EXIT_BAD_INPUT
     try:
         if command == "link":
@@ -376,9 +384,8 @@ def _add_demo_parser(commands) -> None:
 def _demo(args) -> int:
     from . import world
 
-    command = getattr(args, "demo_command", None)
+    command = _action(args, "demo")
     if command is None:
-        args.demo_parser.print_help(sys.stderr)
         return EXIT_BAD_INPUT
     folder = world.home()
     try:
