@@ -32,11 +32,13 @@ _LETTERED = re.compile(r"([a-z])\. ")  # step 4's sub-steps start "a. " … "l. 
 
 @dataclass(frozen=True)
 class DemoAction:
-    """A console action of the demo world (a :class:`~mturklink_helpers.world.World` method)."""
+    """A console action of the demo world (a :class:`~mturklink_helpers.world.World` method;
+    None where the demo has no such website, as for CloudResearch's)."""
 
     label: str
-    do: str
+    do: str | None
     undo: str | None = None
+    done: str = "done in the demo world"  # what the learner is told it did
 
 
 @dataclass(frozen=True)
@@ -143,7 +145,9 @@ STEPS: tuple[Step, ...] = (
             "Tick the box that grants access, click <b>Submit</b>, and see <b>Success</b>.",
         ),
         (("CloudResearch", CLOUDRESEARCH),),
-        None, ("turkprime",), (380, 150), learner_confirms=True,
+        DemoAction("Link CloudResearch", None,
+                   done="the demo has no CloudResearch site, so its boxes are ticked for you"),
+        ("turkprime",), (380, 150), learner_confirms=True,
     ),
     Step(6, "Run a test HIT in the sandbox", "Sandbox test HIT", "06_sandbox_test_hit.ipynb", ()),
 )

@@ -311,8 +311,8 @@ def test_the_revoke_form_with_the_demo_leak(world, kit, learner):
     assert form.status_text.startswith("✗ Problem:") and "no-such-file.csv" in form.status_text
 
 
-def test_lesson_04_rotates_and_revokes_in_its_kernel(tmp_path):
-    """Notebook 04 as a learner runs it (its own checks first), then its two new forms."""
+def test_lesson_08_rotates_and_revokes_in_its_kernel(tmp_path):
+    """Notebook 08 as a learner runs it (its own checks first), then its two key forms."""
     from tests.notebooks.harness import run_lesson
 
     then = """\
@@ -325,7 +325,7 @@ revoke.revoke_button.click()
 assert revoke.status_text.startswith('✓ Done: access key AKIA'), revoke.status_text
 assert 'AWS found the leak first' in revoke.output.value
 """
-    run = run_lesson("04_create_iam_user", home=tmp_path, then=[then])
+    run = run_lesson("08_manage_keys", home=tmp_path, then=[then])
     outputs = json.dumps(run.notebook)
     assert "Traceback" not in outputs
 

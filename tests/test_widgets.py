@@ -11,6 +11,7 @@ from ipywidgets.widgets.widget import _instances
 
 from mturklink_helpers import progress
 from mturklink_helpers.clients import client
+from mturklink_helpers.kit import Kit
 from mturklink_helpers.problems import DEMO_PROBLEMS, catch_up
 from mturklink_helpers.widgets import (
     ConsoleChecklist,
@@ -40,6 +41,34 @@ def test_steps_1_to_3_by_checklist_and_progress_file(kit):
     assert progress.steps_done("live", kit.home) == set()
     text = progress.progress_path(kit.home).read_text()
     assert "AKIA" not in text
+
+
+def test_in_demo_one_press_does_the_step_and_checks_it_and_the_ticks_fold_away(kit, tmp_path):
+    """Ticking boxes for a website the demo only plays would be clicks that prove nothing:
+    in demo mode the sub-steps are folded and one press does the step and checks it. Live,
+    the boxes are the checklist and there is nothing to press for the learner."""
+    form = ConsoleChecklist(1, kit=kit)
+    assert form.fold.selected_index is None  # folded: its title says what is inside
+    assert form.fold.get_title(0) == "On the real website: 5 sub-steps"
+    form.do_button.click()
+    assert form.status_text == ("✓ Done: Create the AWS account: done in the demo world, "
+                                "then checked: step 1 is done.")
+    assert all(box.value for box in form.boxes) and 1 in kit.steps_done()
+    form.undo_button.click()
+    assert not any(box.value for box in form.boxes) and 1 not in kit.steps_done()
+    live = ConsoleChecklist(1, kit=Kit("live", home_dir=tmp_path, load_saved_key=False))
+    assert not hasattr(live, "do_button") and not hasattr(live, "fold")
+    assert live.inputs.children[0].children[0].children[0] is live.boxes[0]  # shown, not folded
+
+
+def test_step_5_in_demo_ticks_for_the_learner_since_the_demo_has_no_cloudresearch(kit):
+    catch_up(kit, 4)
+    form = ConsoleChecklist(5, kit=kit)
+    form.do_button.click()
+    assert form.status_text.startswith("✓ Done: Link CloudResearch: the demo has no CloudResearch "
+                                       "site, so its boxes are ticked for you, then checked: "
+                                       "step 5 is done"), form.status_text
+    assert 5 in kit.steps_done() and not hasattr(form, "undo_button")
 
 
 def test_console_route_loads_the_downloaded_file_and_keeps_no_secret(kit):
@@ -302,12 +331,11 @@ def test_the_overview_redraws_itself_when_a_step_is_recorded_or_undone(kit):
     from mturklink_helpers.widgets import Overview
 
     overview, step1 = Overview(current_step=1, kit=kit), ConsoleChecklist(1, kit=kit)
-    assert "○ not yet: step 1" in overview.checklist.value
+    assert "no step done yet; next: step 1, AWS account." in overview.checklist.value
     step1.do_button.click()
-    step1.check_button.click()
-    assert "✓ done: step 1" in overview.checklist.value  # no refresh pressed
+    assert "step 1 done" in overview.checklist.value  # no refresh pressed
     step1.undo_button.click()
-    assert "○ not yet: step 1" in overview.checklist.value
+    assert "no step done yet" in overview.checklist.value
 
 
 def test_clean_up_empties_the_list_of_assignments_to_review(kit):
@@ -361,11 +389,11 @@ def test_the_overview_catches_up_with_steps_another_notebook_recorded(kit, monke
         overview = Overview(current_step=1, kit=kit)  # inside the kernel's running loop
         before = overview.checklist.value + overview.picture.value
         other.record(1)
-        done = await shows(overview, "✓ done: step 1")
+        done = await shows(overview, "step 1 done")
         other.unrecord(1)
-        return [before, done, await shows(overview, "○ not yet: step 1")]
+        return [before, done, await shows(overview, "no step done yet")]
 
     before, done, undone = asyncio.run(learner())
-    assert "○ not yet: step 1" in before and "Step 1 ✓" not in before
-    assert "✓ done: step 1" in done and "Step 1 ✓" in done
-    assert "○ not yet: step 1" in undone and "Step 1 ✓" not in undone
+    assert "no step done yet" in before and "Step 1 ✓" not in before
+    assert "step 1 done" in done and "Step 1 ✓" in done
+    assert "no step done yet" in undone and "Step 1 ✓" not in undone

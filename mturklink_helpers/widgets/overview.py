@@ -1,5 +1,5 @@
-"""The map of accounts and how they link, with the current step highlighted, and the
-checklist of steps the kit has verified (kept in the learner's home, never a secret)."""
+"""The map of accounts and how they link, with the current step highlighted, and one line
+of the steps the kit has verified (kept in the learner's home, never a secret)."""
 
 from __future__ import annotations
 
@@ -40,11 +40,16 @@ def accounts_map(current_step: int | None = None, done: set[int] | None = None) 
     return "".join(parts)
 
 
-def checklist_html(mode: str, done: set[int]) -> str:
-    items = "".join(
-        f"<li>{'✓ done' if s.number in done else '○ not yet'}: step {s.number}, "
-        f"{html.escape(s.title)}</li>" for s in STEPS)
-    return f"<p><b>Your progress ({html.escape(mode)} mode)</b></p><ul style='list-style:none'>{items}</ul>"
+def progress_line(mode: str, done: set[int]) -> str:
+    """Progress in one line (the map shows the same with ✓ marks): what is done, what is next."""
+    finished = [s.number for s in STEPS if s.number in done]
+    left = [s for s in STEPS if s.number not in done]
+    so_far = (f"step{'s' if len(finished) > 1 else ''} "
+              f"{', '.join(map(str, finished[:-1]))}{' and ' if len(finished) > 1 else ''}"
+              f"{finished[-1]} done" if finished else "no step done yet")
+    upcoming = (f"next: step {left[0].number}, {html.escape(left[0].short)}." if left
+                else "every step is done.")
+    return f"<p><b>Your progress ({html.escape(mode)} mode):</b> {so_far}; {upcoming}</p>"
 
 
 class Overview(widgets.VBox):
@@ -61,4 +66,4 @@ class Overview(widgets.VBox):
     def refresh(self) -> None:
         done = self.kit.steps_done()
         self.picture.value = accounts_map(self.current_step, done)
-        self.checklist.value = checklist_html(self.kit.mode, done)
+        self.checklist.value = progress_line(self.kit.mode, done)

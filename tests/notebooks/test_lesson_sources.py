@@ -32,7 +32,7 @@ def as_myst(notebook: nbformat.NotebookNode) -> str:
 
 def test_every_notebook_has_its_markdown_source_and_back():
     assert SOURCES == LESSONS
-    assert len(SOURCES) == 8
+    assert len(SOURCES) == 9
 
 
 def test_jupytext_pairs_the_lessons_in_the_notebook_folder():

@@ -58,6 +58,8 @@ LEARNER_EXTRAS = {
         "                      'content': memoryview(chosen), 'last_modified': datetime.now(UTC)},)\n"
         "assert load.status_text.startswith('✓ Done: loaded'), load.status_text\n"
         "assert all(len(f['content']) == 0 for f in load.upload.value), 'bytes kept'\n"
+    ),
+    "08_manage_keys": (
         "# Route B again, with “make a new key” ticked: provisioning makes, saves and waits.\n"
         "create.new_key.value = True\n"
         "create.create_button.click()\n"
