@@ -26,7 +26,7 @@ import pytest
 
 from mturklink_helpers.credentials import load_credentials
 from tests.hub.hub import REQUIRE_ENV, HubError, running_hub, why_no_hub
-from tests.notebooks.harness import CHECKS, LESSONS, doctor_names_step
+from tests.notebooks.harness import CHECKS, GUIDE_LESSONS, doctor_names_step
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -116,17 +116,17 @@ def _walk(hub) -> Workshop:
                     w.uids[learner.name] = run.text().split("uid ")[-1].split()[0]
 
         def ana():
-            lessons(w.ana, LESSONS)
+            lessons(w.ana, GUIDE_LESSONS)
 
         def ben():  # finishes, then breaks his world on purpose: the doctor names step 3
-            lessons(w.ben, LESSONS)
+            lessons(w.ben, GUIDE_LESSONS)
             w.ben.run_notebook("07_troubleshooting", then=[doctor_names_step("sandbox", "3"), FLUSH])
 
         def cleo():  # turns reporting off after step 3, in notebook 00's form
-            lessons(w.cleo, LESSONS[:4])
+            lessons(w.cleo, GUIDE_LESSONS[:4])
             w.cleo.run_notebook("00_start_here", then=[OPT_OUT, FLUSH])
             w.cleo_reports_when_opted_out = len(w.reports_from(w.cleo))
-            lessons(w.cleo, LESSONS[4:])
+            lessons(w.cleo, GUIDE_LESSONS[4:])
 
         for done in [pool.submit(ana), pool.submit(ben), pool.submit(cleo)]:
             done.result()
@@ -240,7 +240,7 @@ def test_no_secret_of_one_learner_in_anothers_files_pages_or_room_row(workshop):
                 continue
             files = _everything_in(other)
             pages = [other.browser.get(f"{other.server}/lab").text]
-            for lesson in LESSONS:
+            for lesson in GUIDE_LESSONS:
                 pages.append(other.server_api("GET", f"contents/mturklink/{lesson}.ipynb").text)
             row = json.dumps([r for r in room["learners"] if r["name"] == other.name])
             for secret in secrets_:

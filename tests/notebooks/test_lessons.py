@@ -10,11 +10,18 @@ import pytest
 from nbclient.exceptions import CellExecutionError
 
 from mturklink_helpers import world
-from tests.notebooks.harness import CHECKS, LESSONS, learner_home, read_lesson, run_lesson
+from tests.notebooks.harness import (
+    CHECKS,
+    GUIDE_LESSONS,
+    LESSONS,
+    learner_home,
+    read_lesson,
+    run_lesson,
+)
 
 
-def test_there_are_eight_lessons_and_each_has_checks():
-    assert len(LESSONS) == 8
+def test_there_are_nine_lessons_and_each_has_checks():
+    assert len(LESSONS) == 9 and GUIDE_LESSONS == LESSONS[:8]
     assert sorted(CHECKS) == LESSONS
 
 
@@ -74,7 +81,7 @@ def test_a_learners_walk_shares_one_world_across_kernels(tmp_path):
            "print(k().mode, k().world.pid, k().key.masked_id if k().key else None)")
     seen = {}
     try:
-        for name in LESSONS:
+        for name in GUIDE_LESSONS:
             checks = CHECKS[name]
             if name == "07_troubleshooting":
                 run_lesson("03_register_requester_sandbox", home=tmp_path, keep_world=True,

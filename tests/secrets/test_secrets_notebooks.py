@@ -230,16 +230,18 @@ def audit(tmp_path_factory, audit_seed, audit_site, secret_tools) -> Audit:
 
 def test_every_notebook_ran_and_every_key_had_a_known_secret(audit):
     assert [r.name for r in audit.runs.values()] == [p.stem for p in NOTEBOOKS]
-    assert len(NOTEBOOKS) == 8
+    assert len(NOTEBOOKS) == 9
     made = audit.keys_made
     for run in audit.runs.values():
         assert run.error is None, f"{run.name} failed:\n{run.error}"
         # No kernel plays AWS: moto and the simulator live in the world's process only.
         assert not run.probe["moto_imported"] and not run.probe["simulator_imported"], run.probe
-    # Notebooks 04–07 hold a key (the learner's; in 07 the last problem's, the root key), made
-    # by the world with a known secret; so did every key the world made (admin, learner,
-    # provisioned, root, the problems'), which the world's patched moto listed.
-    for name in ("04_create_iam_user", "05_link_turkprime", "06_sandbox_test_hit", "07_troubleshooting"):
+    # Notebooks 04–08 hold a key (the learner's; in 07 the last problem's, the root key; in 08
+    # the one Route B made), made by the world with a known secret; so did every key the
+    # world made (admin, learner, provisioned, root, the problems'), which the world's
+    # patched moto listed.
+    for name in ("04_create_iam_user", "05_link_turkprime", "06_sandbox_test_hit", "07_troubleshooting",
+                 "08_manage_keys"):
         probe = audit.runs[name].probe
         assert probe["known"] is True and probe["key_id"] in made, (name, probe)
     assert len(made) >= 8, made
