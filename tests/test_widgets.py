@@ -193,7 +193,7 @@ def test_test_hit_form_needs_feedback_to_reject_and_cleans_up(kit):
     form.approve_button.click()
     assert "approved 1" in form.status_text
     form.cleanup_button.click()  # one answer is not reviewed: clean-up says it approves it
-    assert form.status_text.startswith("ℹ Note: 1 answer(s) are not reviewed yet")
+    assert form.status_text.startswith("ℹ Note: 1 answer not reviewed yet: clean-up approves it")
     assert client(kit.key, "mturk", kit.endpoints).list_hits()["HITs"], "nothing done yet"
     form.cleanup_button.click()
     assert form.status_text.startswith("✓ Done: nothing of the kit is left")
@@ -215,6 +215,7 @@ def test_cost_estimate_updates_and_bad_reward_is_explained(kit):
     form = TestHitForm(kit=kit)
     form.reward.value = "0.50"
     assert "$1.20" in form.cost.value  # 2 assignments x $0.50, plus 20% commission
+    assert "pretend money" in form.cost.value  # the sandbox's
     form.reward.value = "ten cents"
     assert "✗" in form.cost.value
 
@@ -318,7 +319,7 @@ def test_clean_up_empties_the_list_of_assignments_to_review(kit):
     form.answers_button.click()
     assert form.assignment.options
     form.cleanup_button.click()
-    assert form.status_text.startswith("ℹ Note: 2 answer(s) are not reviewed yet")
+    assert form.status_text.startswith("ℹ Note: 2 answers not reviewed yet: clean-up approves them")
     form.cleanup_button.click()
     assert form.status_text.startswith("✓ Done: nothing of the kit is left")
     assert form.assignment.options == ()
