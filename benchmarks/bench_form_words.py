@@ -24,7 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 TARGET = 120
-_TAGS = re.compile(r"<style.*?</style>|<script.*?</script>|<[^>]+>", re.S | re.I)
+# Not drawn: styles, scripts, and what a browser with JavaScript does not show.
+_TAGS = re.compile(r"<(style|script|noscript)\b.*?</\1>|<[^>]+>", re.S | re.I)
 
 
 def text_of(markup: str) -> str:

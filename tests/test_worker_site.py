@@ -123,6 +123,12 @@ def test_accept_submit_and_the_answer_is_the_requesters_to_review(learner, kit):
     assert (counted["NumberOfAssignmentsPending"], counted["NumberOfAssignmentsAvailable"]) == (1, 1)
     status, _, task = browser.open(f"task?assignmentId={mine}")
     assert status == 200 and "You accepted this HIT" in task
+    # The deadline as a worker reads it: minutes left, and a clock time the page's script
+    # shows in the reader's own time zone (UTC until it runs).
+    deadline = mturk.get_hit(HITId=hit.hit_id)["HIT"]["AssignmentDurationInSeconds"] // 60
+    assert re.search(rf"within {deadline} minutes \(by <time datetime=\"[0-9T:-]+Z\">"
+                     r"\d\d:\d\d UTC</time>\)", task), task
+    assert 'querySelectorAll("time[datetime]")' in task
     assert frame_params(task)["params"] == {"assignmentId": mine, "hitId": hit.hit_id,
                                             "workerId": kit.world.learner_worker_id()}
     # Accepted is not submitted: the requester does not see it yet.
@@ -131,6 +137,8 @@ def test_accept_submit_and_the_answer_is_the_requesters_to_review(learner, kit):
     assert browser.submit(mine, clarity="clear", comments="I was my own worker.") == 303
     status, _, done = browser.open(f"done?assignmentId={mine}")
     assert status == 200 and "Your answer was submitted" in done and "I was my own worker." in done
+    shown = re.sub(r"<(style|script)\b.*?</\1>|<[^>]+>", " ", done.split("<body>")[1], flags=re.S)
+    assert "externalSubmit" not in shown and len(shown.split()) < 60, shown  # was 79 words
 
     assert form.review_box.layout.display == "none"  # nothing to review yet: no controls
     form.simulate_button.click()  # the simulated workers take what is left: one

@@ -27,7 +27,8 @@ class TestHitForm(Form):
         # In the order of a first walk: create, (demo: the other workers), answers, clean up.
         self.create_button = self.add_action("Create test HIT", self.create)
         if self.kit.is_demo:
-            self.simulate_button = self.add_action("Demo: workers answer", self.simulate, style="info")
+            self.simulate_button = self.add_action("Demo: workers answer", self.simulate,
+                                                   style="info")
         self.answers_button = self.add_action("Show answers", self.show_answers, style="info")
         self.cleanup_button = self.add_action("Clean up", self.cleanup, style="warning")
         self.approve_button = self._button("Approve", self.approve, "success")
