@@ -137,7 +137,8 @@ def test_accept_submit_and_the_answer_is_the_requesters_to_review(learner, kit):
     assert browser.submit(mine, clarity="clear", comments="I was my own worker.") == 303
     status, _, done = browser.open(f"done?assignmentId={mine}")
     assert status == 200 and "Your answer was submitted" in done and "I was my own worker." in done
-    shown = re.sub(r"<(style|script)\b.*?</\1>|<[^>]+>", " ", done.split("<body>")[1], flags=re.S)
+    shown = re.sub(r"<(style|script)\b.*?</\1>|<[^>]+>", " ", done.split("<body>")[1],
+                   flags=re.S)
     assert "externalSubmit" not in shown and len(shown.split()) < 60, shown  # was 79 words
 
     assert form.review_box.layout.display == "none"  # nothing to review yet: no controls

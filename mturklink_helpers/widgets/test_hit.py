@@ -22,7 +22,9 @@ class TestHitForm(Form):
         self.feedback = widgets.Text(description="Feedback",
                                      placeholder="to reject: tell the worker why",
                                      layout=widgets.Layout(width="60%"))
-        self.assignment = widgets.Dropdown(options=[], description="Assignment")
+        # Wide enough for "worker 2: " and a 30-character id, uncut.
+        self.assignment = widgets.Dropdown(options=[], description="Assignment",
+                                           layout=widgets.Layout(width="34em"))
         self.add_inputs(widgets.HBox([self.reward, self.assignments]), self.cost)
         # In the order of a first walk: create, (demo: the other workers), answers, clean up.
         self.create_button = self.add_action("Create test HIT", self.create)
@@ -72,8 +74,8 @@ class TestHitForm(Form):
         if self.hit is not None:
             # One test HIT at a time: a second click (a double click queues one behind the
             # first) must not make a second HIT.
-            self.succeed("your test HIT is already there: see its answers, or clean up to "
-                         "start again.", self._next())
+            self.succeed("your test HIT is there (one at a time: clean up to make a new one).",
+                         self._next())
             return
         if self.kit.is_demo:
             from ..problems import catch_up
