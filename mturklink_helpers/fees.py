@@ -116,6 +116,12 @@ class CostEstimate:
         rows.append(("total", self.total))
         return rows
 
+    def short(self) -> str:
+        """The cost in one line, as a form shows it: "$0.04 (2 × $0.01 + $0.02 MTurk fee)"."""
+        bonus = f" + {self.assignments} × ${self.bonus} bonus" if self.bonus else ""
+        return (f"${self.total} ({self.assignments} × ${self.reward}{bonus} "
+                f"+ ${self.fees} MTurk fee)")
+
     def __str__(self) -> str:
         rows = self.lines()
         width = max(len(label) for label, _ in rows)

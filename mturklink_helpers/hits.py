@@ -159,16 +159,18 @@ class TestHIT:
                 f"  preview (what a worker sees): {self.preview_url}{manage}")
 
     def _repr_html_(self) -> str:
-        def link(url: str) -> str:
+        # Short words a learner can click; the long address only in the link (and its
+        # tooltip), where it neither wraps over two lines nor looks like plain text.
+        def link(url: str, label: str) -> str:
             url = html.escape(url)
-            return f"<a href='{url}' target='_blank' rel='noopener'>{url}</a>"
+            return (f"<a class='mturklink-link' href='{url}' title='{url}' target='_blank' "
+                    f"rel='noopener'>{label} ↗</a>")
 
-        manage = (f"<br>Manage (your requester page): {link(self.manage_url)}"
-                  if self.manage_url else "")
-        return (
-            f"<p><b>{self.environment.value} HIT</b> <code>{html.escape(self.hit_id)}</code><br>"
-            f"Preview (what a worker sees): {link(self.preview_url)}{manage}</p>"
-        )
+        links = [link(self.preview_url, "Open the preview (what a worker sees)")]
+        if self.manage_url:
+            links.append(link(self.manage_url, "Open your requester page"))
+        return (f"<p><b>{self.environment.value.capitalize()} HIT</b> "
+                f"<code>{html.escape(self.hit_id)}</code>: {' · '.join(links)}</p>")
 
 
 def create_test_hit(

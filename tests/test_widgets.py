@@ -222,7 +222,7 @@ def test_test_hit_form_needs_feedback_to_reject_and_cleans_up(kit):
     form.approve_button.click()
     assert "approved 1" in form.status_text
     form.cleanup_button.click()  # one answer is not reviewed: clean-up says it approves it
-    assert form.status_text.startswith("ℹ Note: 1 answer(s) are not reviewed yet")
+    assert form.status_text.startswith("ℹ Note: 1 answer not reviewed yet: clean-up approves it")
     assert client(kit.key, "mturk", kit.endpoints).list_hits()["HITs"], "nothing done yet"
     form.cleanup_button.click()
     assert form.status_text.startswith("✓ Done: nothing of the kit is left")
@@ -244,6 +244,7 @@ def test_cost_estimate_updates_and_bad_reward_is_explained(kit):
     form = TestHitForm(kit=kit)
     form.reward.value = "0.50"
     assert "$1.20" in form.cost.value  # 2 assignments x $0.50, plus 20% commission
+    assert "pretend money" in form.cost.value  # the sandbox's
     form.reward.value = "ten cents"
     assert "✗" in form.cost.value
 
@@ -285,7 +286,8 @@ def test_a_second_click_on_create_makes_no_second_hit(kit):
     form.create_button.click()
     first = form.hit.hit_id
     form.create_button.click()
-    assert form.hit.hit_id == first and "already there" in form.status_text
+    assert form.hit.hit_id == first
+    assert "your test HIT is there (one at a time" in form.status_text
     assert len(client(kit.key, "mturk", kit.endpoints).list_hits()["HITs"]) == 1
 
 
@@ -309,7 +311,8 @@ def test_two_clicks_at_once_make_one_hit(kit):
     for thread in clicks:
         thread.join()
     assert len(client(kit.key, "mturk", kit.endpoints).list_hits()["HITs"]) == 1
-    assert "already there" in form.status_text and form.create_button.description == "Create test HIT"
+    assert "your test HIT is there (one at a time" in form.status_text
+    assert form.create_button.description == "Create test HIT"
     assert not form.create_button.disabled
 
 
@@ -346,7 +349,7 @@ def test_clean_up_empties_the_list_of_assignments_to_review(kit):
     form.answers_button.click()
     assert form.assignment.options
     form.cleanup_button.click()
-    assert form.status_text.startswith("ℹ Note: 2 answer(s) are not reviewed yet")
+    assert form.status_text.startswith("ℹ Note: 2 answers not reviewed yet: clean-up approves them")
     form.cleanup_button.click()
     assert form.status_text.startswith("✓ Done: nothing of the kit is left")
     assert form.assignment.options == ()

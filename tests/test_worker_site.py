@@ -82,7 +82,7 @@ def learner(kit, monkeypatch):
         monkeypatch.delenv(name, raising=False)  # not under a notebook server: a direct link
     form = TestHitForm(kit=kit)
     form.create_button.click()
-    assert form.status_text.startswith("✓ Done: created HIT"), form.status_text
+    assert form.status_text.startswith("✓ Done: created your test HIT"), form.status_text
     return form, Browser(kit.world.url)
 
 
@@ -90,7 +90,11 @@ def test_the_preview_link_opens_the_worlds_worker_site(learner, kit):
     form, browser = learner
     hit = form.hit
     assert hit.preview_url == f"{kit.world.url}/{SITE}/preview?hitId={hit.hit_id}"
-    assert "Be your own worker" in form.output.value and hit.preview_url in form.output.value
+    # A short link to click, the long address only in it (not as text wrapping over lines).
+    link = re.search(r"<a [^>]*href='([^']*)'[^>]*>([^<]*)</a>", form.hit_box.value)
+    assert link and html.unescape(link.group(1)) == hit.preview_url, form.hit_box.value
+    assert link.group(2) == "Open the preview (what a worker sees) ↗"
+    assert "be its worker in the preview" in form.output.value
     status, headers, page = browser.open(f"preview?hitId={hit.hit_id}")
     assert status == 200
     assert "Test HIT from the mturklink teaching kit" in page and "You are previewing" in page
@@ -119,6 +123,12 @@ def test_accept_submit_and_the_answer_is_the_requesters_to_review(learner, kit):
     assert (counted["NumberOfAssignmentsPending"], counted["NumberOfAssignmentsAvailable"]) == (1, 1)
     status, _, task = browser.open(f"task?assignmentId={mine}")
     assert status == 200 and "You accepted this HIT" in task
+    # The deadline as a worker reads it: minutes left, and a clock time the page's script
+    # shows in the reader's own time zone (UTC until it runs).
+    deadline = mturk.get_hit(HITId=hit.hit_id)["HIT"]["AssignmentDurationInSeconds"] // 60
+    assert re.search(rf"within {deadline} minutes \(by <time datetime=\"[0-9T:-]+Z\">"
+                     r"\d\d:\d\d UTC</time>\)", task), task
+    assert 'querySelectorAll("time[datetime]")' in task
     assert frame_params(task)["params"] == {"assignmentId": mine, "hitId": hit.hit_id,
                                             "workerId": kit.world.learner_worker_id()}
     # Accepted is not submitted: the requester does not see it yet.
@@ -127,15 +137,21 @@ def test_accept_submit_and_the_answer_is_the_requesters_to_review(learner, kit):
     assert browser.submit(mine, clarity="clear", comments="I was my own worker.") == 303
     status, _, done = browser.open(f"done?assignmentId={mine}")
     assert status == 200 and "Your answer was submitted" in done and "I was my own worker." in done
+    shown = re.sub(r"<(style|script)\b.*?</\1>|<[^>]+>", " ", done.split("<body>")[1],
+                   flags=re.S)
+    assert "externalSubmit" not in shown and len(shown.split()) < 60, shown  # was 79 words
 
+    assert form.review_box.layout.display == "none"  # nothing to review yet: no controls
     form.simulate_button.click()  # the simulated workers take what is left: one
-    assert form.status_text.startswith("✓ Done: 1 simulated worker(s) answered"), form.status_text
+    assert form.status_text == "✓ Done: 1 simulated worker answered.", form.status_text
     form.answers_button.click()
-    assert form.status_text == "✓ Done: 2 answer(s), 1 of them yours.", form.status_text
+    assert form.status_text == "✓ Done: 2 answers, 1 of them yours.", form.status_text
     assert f"{kit.world.learner_worker_id()} (you)" in form.output.value
     assert "I was my own worker." in form.output.value
     assert ("you: " + mine, mine) in form.assignment.options  # whose it is, in the list
-    form.assignment.value = mine
+    assert form.assignment.value == mine  # the learner's own, chosen for them
+    assert form.review_box.layout.display != "none"
+    assert hit.preview_url in html.unescape(form.hit_box.value)  # the HIT's links stay
     form.approve_button.click()
     assert "approved 1" in form.status_text, form.status_text
     assert "The requester approved your answer" in browser.open(f"done?assignmentId={mine}")[2]

@@ -7,6 +7,7 @@ served only into the sandboxed frame (``frame``), never into these pages.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 
@@ -21,7 +22,8 @@ _CSS = """
          line-height: 1.5; color: #1a1a1a; background: #f6f7f9; margin: 0; }
   header { background: #232f3e; color: #fff; padding: 0.6rem 1.5rem; }
   header b { font-weight: 600; }
-  header .where { color: #d5dbe1; }
+  header { display: flex; flex-wrap: wrap; gap: 0 0.5rem; }
+  header .where { color: #d5dbe1; } header .who { margin-left: auto; }
   main { max-width: 60rem; margin: 1rem auto 2rem; padding: 0 1.5rem; }
   h1 { font-size: 1.4rem; margin: 0.5rem 0 0.25rem; }
   .card { background: #fff; border: 1px solid #d0d7de; border-radius: 6px; padding: 1rem 1.25rem;
@@ -56,8 +58,8 @@ _PAGE = """<!DOCTYPE html>
 <style>{css}</style>
 </head>
 <body>
-<header><b>Demo worker site</b> <span class="where">· plays {host} for your demo world ·
-signed in as you, worker <b>{worker}</b></span></header>
+<header><b>Demo worker site</b> <span class="where">for {host}</span>
+<span class="who">Worker ID: <b>{worker}</b></span></header>
 <main>
 {body}
 </main>
@@ -72,26 +74,54 @@ def page(title: str, body: str, *, host: str, worker: str, script: str = "") -> 
                         worker=html.escape(worker), body=body, script=script)
 
 
+def when(moment: dt.datetime, now: dt.datetime, word: str = "in") -> str:
+    """A time to come as a worker reads it: "in 10 minutes (by 14:39)" (``word`` "in" or
+    "within"), the clock time in the reader's own time zone (TIME_SCRIPT; UTC until then)."""
+    minutes = max(0, round((moment - now).total_seconds() / 60))
+    if minutes < 120:
+        left = f"{minutes} minute{'' if minutes == 1 else 's'}"
+    elif minutes < 48 * 60:
+        left = f"{round(minutes / 60)} hours"
+    else:
+        left = f"{round(minutes / 1440)} days"
+    return f"{word} {left} (by {at(moment)})"
+
+
+def at(moment: dt.datetime) -> str:
+    """A clock time, shown in the reader's own time zone by TIME_SCRIPT."""
+    utc = moment.astimezone(dt.UTC)
+    return (f'<time datetime="{utc:%Y-%m-%dT%H:%M:%SZ}">{utc:%H:%M} UTC</time>')
+
+
+class Markup(str):
+    """Text that is HTML already (made here, from nothing a requester wrote)."""
+
+
 def status(kind: str, text: str, ident: str = "") -> str:
     mark, word, colour = STATUS[kind]
     ident = f' id="{ident}"' if ident else ""
+    shown = text if isinstance(text, Markup) else html.escape(text)
     return (f'<div class="status" role="status" style="color:{colour}">{mark} {word}: '
-            f'<span{ident}>{html.escape(text)}</span></div>')
+            f'<span{ident}>{shown}</span></div>')
 
 
 def facts(rows: list[tuple[str, str]]) -> str:
-    items = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in rows)
+    """A list of label → value; a value of :class:`Markup` is HTML already (a time)."""
+    items = "".join(f"<dt>{html.escape(k)}</dt>"
+                    f"<dd>{v if isinstance(v, Markup) else html.escape(v)}</dd>"
+                    for k, v in rows)
     return f'<dl class="facts">{items}</dl>'
 
 
 def button_form(action: str, label: str, fields: dict[str, str], *, secondary: bool = False,
-                disabled: bool = False) -> str:
+                disabled: bool = False, tip: str = "") -> str:
     hidden = "".join(f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
                      for k, v in fields.items())
     css = ' class="secondary"' if secondary else ""
     off = " disabled" if disabled else ""
+    title = f' title="{html.escape(tip)}"' if tip else ""
     return (f'<form method="post" action="{html.escape(action)}">{hidden}'
-            f'<button type="submit"{css}{off}>{html.escape(label)}</button></form>')
+            f'<button type="submit"{css}{off}{title}>{html.escape(label)}</button></form>')
 
 
 def answers_table(answers: dict[str, str]) -> str:
@@ -112,6 +142,14 @@ def frame(src: str, params: dict[str, str], *, height: int, submit_urls: list[st
             f'sandbox="allow-scripts allow-forms" data-hit="{data}"{fixed}></iframe>'
             '<noscript><p>This page needs JavaScript, as MTurk does.</p></noscript>')
 
+
+# Every page's: its times (<time datetime>, UTC) in the reader's own time zone.
+TIME_SCRIPT = """<script nonce="NONCE">
+document.querySelectorAll("time[datetime]").forEach(function (t) {
+  var d = new Date(t.getAttribute("datetime"));
+  if (!isNaN(d)) t.textContent = d.toLocaleTimeString([], {hour: "2-digit", minute: "2-digit"});
+});
+</script>"""
 
 # The page's own script: points the frame at the HIT (with turkSubmitTo), sizes it, and
 # sends what its form submits to externalSubmit. The frame is sandboxed without
@@ -146,9 +184,8 @@ PAGE_SCRIPT = """<script nonce="NONCE">
   function relay(action, fields) {
     var target = bare(action);
     if (!allowed.some(function (u) { return bare(u) === target; })) {
-      say("error", "this HIT's form sends its answers to " + action + ", not to MTurk's " +
-          hit.submitUrls[0] + " (nor to turkSubmitTo + /mturk/externalSubmit): on MTurk too, " +
-          "they would not reach the requester.");
+      say("error", "this HIT's form sends its answers to " + action + ", not to MTurk: " +
+          "on MTurk too, they would not reach the requester.");
       return;
     }
     say("busy", "sending your answer to MTurk (your demo world).");

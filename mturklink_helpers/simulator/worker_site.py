@@ -153,7 +153,7 @@ class _Request:
     def html(self, title: str, body: str, *, code: str = "200 OK", script: str = "") -> tuple:
         nonce = secrets.token_urlsafe(12)
         text = pages.page(title, body, host=self.host, worker=self.you,
-                          script=script.replace("NONCE", nonce))
+                          script=(pages.TIME_SCRIPT + script).replace("NONCE", nonce))
         policy = (f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'unsafe-inline'; "
                   "frame-src 'self' https:; connect-src 'self'; form-action 'self'; "
                   "base-uri 'none'; frame-ancestors 'none'")
@@ -179,14 +179,13 @@ class _Request:
         described = backend.describe_hit(hit)
         minutes = max(1, round(hit.hit_type.assignment_duration / 60))
         requirements = len(hit.hit_type.qualification_requirements)
-        rows = [("Requester", f"you (AWS account {backend.account_id})"),
-                ("Reward", f"${described['Reward']} per assignment"),
+        rows = [("Requester", "you"),
+                ("Reward", f"${described['Reward']}"),
                 ("Time allotted", f"{minutes} minute{'s' if minutes != 1 else ''}"),
-                ("Assignments", f"{described['NumberOfAssignmentsAvailable']} available of "
-                                f"{hit.max_assignments}"),
-                ("Expires", f"{hit.expiration:%Y-%m-%d %H:%M} UTC"),
-                ("Qualifications", f"{requirements} required" if requirements else "none"),
-                ("HIT", hit.id)]
+                ("Available", f"{described['NumberOfAssignmentsAvailable']} of "
+                              f"{hit.max_assignments}"),
+                ("Expires", pages.Markup(pages.when(hit.expiration, self.sim.clock.now()))),
+                ("Qualifications", f"{requirements} required" if requirements else "none")]
         return (f"<h1>{html.escape(hit.hit_type.title)}</h1>"
                 f"<p>{html.escape(hit.hit_type.description)}</p>{pages.facts(rows)}")
 
@@ -226,8 +225,7 @@ def _preview(r: _Request) -> tuple:
                                      f"{hit.max_assignments} are taken by workers who accepted "
                                      "or submitted it.", "problem")
     elif r.answerable(hit):
-        note = pages.status("info", "You are previewing this HIT: its form does not submit "
-                                    "yet. Accept it to answer it.")
+        note = pages.status("info", "You are previewing this HIT: accept it to answer.")
     else:
         note = ""
     accept = pages.button_form("accept", "Accept", {"hitId": hit.id},
@@ -251,13 +249,13 @@ def _task(r: _Request) -> tuple:
     if mine.status != "Accepted":
         return _done_page(r, backend, mine)
     hit = backend.hits[mine.hit_id]
-    note = pages.status("ok", f"You accepted this HIT (assignment {mine.id}). Answer it below "
-                              f"and press its own Submit button by {mine.deadline:%H:%M} UTC.")
-    give_back = pages.button_form("return", "Return this HIT", {"assignmentId": mine.id},
-                                  secondary=True)
+    due = pages.when(mine.deadline, r.sim.clock.now(), "within")
+    note = pages.status("ok", pages.Markup(f"You accepted this HIT. Answer it below and submit "
+                                           f"it {due}."))
+    give_back = pages.button_form("return", "Return", {"assignmentId": mine.id}, secondary=True,
+                                  tip="Give the HIT back, for another worker")
     body = (f'<div class="card">{r.hit_card(backend, hit)}{note}'
-            f'<div class="actions">{give_back}<span class="hint">Returning gives the assignment '
-            "back to the HIT, for another worker.</span></div></div>"
+            f'<div class="actions">{give_back}</div></div>'
             + r.frame(hit, {"assignmentId": mine.id, "hitId": hit.id, "workerId": r.you}))
     return r.html(hit.hit_type.title, body, script=pages.PAGE_SCRIPT)
 
@@ -312,18 +310,17 @@ def _done_page(r: _Request, backend, mine, note: str = "") -> tuple:
     from ..hits import parse_answers
 
     hit = backend.hits[mine.hit_id]
-    said = {"Submitted": "Your answer was submitted: the requester can now approve or reject it.",
+    said = {"Submitted": "Your answer was submitted: the requester will approve or reject it.",
             "Approved": "The requester approved your answer: you are paid its reward.",
             "Rejected": f"The requester rejected your answer: “{mine.feedback or ''}”."}
     body = (f'<div class="card"><h1>{html.escape(hit.hit_type.title)}</h1>'
             + (pages.status("info", note) if note else "")
             + pages.status("ok" if mine.status != "Rejected" else "error", said[mine.status])
-            + pages.facts([("Assignment", mine.id), ("Status", mine.status),
-                           ("Submitted", f"{mine.submit_time:%Y-%m-%d %H:%M} UTC")])
+            + pages.facts([("Assignment", mine.id),
+                           ("Submitted", pages.Markup(pages.at(mine.submit_time)))])
             + pages.answers_table(parse_answers(mine.answer)) + "</div>"
-            + '<p class="hint">Back in notebook 06, press “Show answers”: your answer is listed '
-              f"with worker id <code>{html.escape(r.you)}</code> (you), among the simulated "
-              "workers' answers, ready to approve or reject.</p>")
+            + '<p class="hint">Next, in notebook 06: “Show answers” lists it, marked '
+              "<i>(you)</i>.</p>")
     return r.html("Submitted", body)
 
 

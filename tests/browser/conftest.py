@@ -294,6 +294,14 @@ class KitPage:
         page.set_viewport_size(size)
         return path
 
+    def form_shot(self, form, state: str) -> Path:
+        """One form as it is now, in the learner's window (1280x800)."""
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        path = ARTIFACTS / f"{self.where}-{Path(self.name).stem}-form-{state}.png"
+        form.scroll_into_view_if_needed()
+        form.screenshot(path=str(path))
+        return path
+
     def assert_pictures_load(self) -> int:
         """Every picture of the lesson's Markdown is drawn: an <img> with its alt text has
         loaded (naturalWidth > 0, not a broken-image icon). Returns how many there are.

@@ -203,10 +203,13 @@ def test_06_sandbox_test_hit(kit):
     nb = kit("06_sandbox_test_hit.ipynb")
     nb.run_all()
     form = nb.form("A test HIT in the sandbox")
-    cost = form.locator("table", has_text="Estimated cost of this HIT")
-    expect(cost).to_contain_text("$0.02")  # 2 workers at $0.01, before fees
+    cost = form.locator(".widget-html", has_text="Cost: ")
+    expect(cost).to_contain_text("$0.04 (2 × $0.01 + $0.02 MTurk fee)")  # min $0.01 fee each
     form.locator(".widget-text", has_text="Reward $").locator("input").fill("0.10")
-    expect(cost.locator("tr", has_text="total")).to_contain_text("$0.24")  # + 20% commission
+    expect(cost).to_contain_text("$0.24 (2 × $0.10 + $0.04 MTurk fee)")  # 20% commission
+    review = form.locator(".widget-dropdown", has_text="Assignment")
+    expect(review).to_be_hidden()  # nothing to review yet
+    nb.form_shot(form, "opened")
 
     nb.press(form, "Show answers", "✗ Problem: Create the test HIT first")
     # A double click, as a hurried learner gives one. Both clicks mostly reach the kernel
@@ -214,13 +217,24 @@ def test_06_sandbox_test_hit(kit):
     # finds the HIT the first made; clean-up below finds that one HIT.
     form.get_by_role("button", name="Create test HIT", exact=True).dblclick()
     expect(nb.status(form)).to_contain_text(re.compile(
-        r"✓ Done: (created HIT \w+\.|your test HIT \w+ is already there)"))
-    expect(form.get_by_role("link", name=re.compile(r"workersandbox\.mturk\.com"))).to_be_visible()
+        r"✓ Done: (created your test HIT\.|your test HIT is there \(one at a time)"))
+    preview = form.get_by_role("link", name="Open the preview (what a worker sees) ↗")
+    expect(preview).to_be_visible()
+    expect(preview).to_have_attribute("title", re.compile(r"workersandbox\.mturk\.com/"))
+    # It looks like a link: blue and underlined, not the text around it.
+    look = preview.evaluate(
+        "a => [getComputedStyle(a).color, getComputedStyle(a).textDecorationLine]")
+    assert look == ["rgb(23, 92, 211)", "underline"], look
+    nb.form_shot(form, "created")
     nb.check_links()  # the HIT's preview: the world's worker site, in a new tab
     be_your_own_worker(nb, form, kit)
     nb.page.bring_to_front()
-    nb.press(form, "Demo: workers answer", "✓ Done: 1 simulated worker(s) answered")
-    nb.press(form, "Show answers", "✓ Done: 2 answer(s), 1 of them yours.")
+    nb.press(form, "Demo: workers answer", "✓ Done: 1 simulated worker answered.")
+    expect(review).to_be_hidden()
+    nb.form_shot(form, "workers-answered")
+    nb.press(form, "Show answers", "✓ Done: 2 answers, 1 of them yours.")
+    expect(preview).to_be_visible()  # the HIT's links stay above its answers
+    nb.form_shot(form, "answers")
     rows = form.locator("table.dataframe tbody tr")
     expect(rows).to_have_count(2)
     expect(rows.filter(has_text="Submitted")).to_have_count(2)
@@ -234,9 +248,11 @@ def test_06_sandbox_test_hit(kit):
     # shows the labels' spaces as no-break spaces).
     labels = [o.replace("\xa0", " ") for o in assignment.locator("option").all_inner_texts()]
     assert f"you: {mine_id}" in labels, labels
+    chosen = assignment.evaluate("s => s.options[s.selectedIndex].textContent")
+    assert chosen.replace("\xa0", " ") == f"you: {mine_id}", chosen  # chosen for the learner
     other_id = next(o for o in labels if o != f"you: {mine_id}").split(": ", 1)[1]
-    assignment.select_option(index=labels.index(f"you: {mine_id}"))
     nb.press(form, "Approve", "approved 1")
+    nb.form_shot(form, "approved")
     expect(rows.filter(has_text=mine_id)).to_contain_text("Approved")
     # What is left to review (the approved answer has left the list).
     labels = [o.replace("\xa0", " ") for o in assignment.locator("option").all_inner_texts()]
@@ -245,8 +261,11 @@ def test_06_sandbox_test_hit(kit):
     form.locator(".widget-text", has_text="Feedback").locator("input").fill("The answer was empty.")
     nb.press(form, "Reject", "rejected 1")
     expect(rows.filter(has_text=other_id)).to_contain_text("Rejected")
+    expect(review).to_be_hidden()  # nothing left to review
+    nb.form_shot(form, "rejected")
 
     nb.press(form, "Clean up", "✓ Done: nothing of the kit is left in the sandbox.")
+    nb.form_shot(form, "cleaned-up")
     expect(form.get_by_text(re.compile(r"found 1 kit HITs: deleted 1"))).to_be_visible()  # one HIT
     nb.assert_no_secret()
     nb.screenshot()

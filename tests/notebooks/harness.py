@@ -76,10 +76,10 @@ assert 'Access Key ID' in handoff.output.value and '(never shown)' in handoff.ou
 """,
     "06_sandbox_test_hit": """\
 hit.create_button.click()
-assert hit.status_text.startswith('✓ Done: created HIT'), hit.status_text
+assert hit.status_text.startswith('✓ Done: created your test HIT'), hit.status_text
 hit.simulate_button.click()
 hit.answers_button.click()
-assert hit.status_text.startswith('✓ Done: 2 answer(s)'), hit.status_text
+assert hit.status_text.startswith('✓ Done: 2 answers'), hit.status_text
 (_, first), (_, second) = hit.assignment.options
 hit.assignment.value = first
 hit.approve_button.click()

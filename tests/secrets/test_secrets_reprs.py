@@ -39,6 +39,8 @@ SECRET_FREE = {
     "mturklink_helpers.world.WorldWarning": "a notice about the world's saved state",
     "mturklink_helpers.simulator.auth.Caller": "account id, ARN and access key id: no secret field",
     "mturklink_helpers.simulator.clock.Clock": "a point in simulated time",
+    "mturklink_helpers.simulator.worker_pages.Markup": "a str of the worker pages' own HTML "
+                                                       "(a time, a sentence): no key reaches it",
     "mturklink_helpers.simulator.core.mock_mturk": "a seed and a flag; object's default repr",
     "mturklink_helpers.simulator.exceptions.MTurkError": "fixed AWS wordings; no constructor takes a key",
     "mturklink_helpers.simulator.exceptions.RequestError": "MTurk's RequestError texts (HIT ids, states)",
