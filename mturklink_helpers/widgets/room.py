@@ -17,7 +17,9 @@ WHAT_IS_SENT = (
 
 class RoomReports(Form):
     def __init__(self, *, kit=None):
-        super().__init__("Your progress in the instructors' room view", WHAT_IS_SENT, kit=kit)
+        # What is sent matters only where something can be: off a hub, one line says so.
+        super().__init__("Your progress in the instructors' room view",
+                         WHAT_IS_SENT if room.on_hub() else "", kit=kit)
         self.send = widgets.Checkbox(value=room.enabled(self.kit),
                                      description="Send my progress to the instructors")
         self.add_inputs(self.send)
