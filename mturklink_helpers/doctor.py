@@ -45,6 +45,7 @@ from .credentials import AccessKey, CredentialsFileError, check_key
 from .endpoints import Environment
 from .errors import Kind, Meaning, classify
 from .failures import failure
+from .folded import for_helpers
 from .retry import Wait
 
 if TYPE_CHECKING:
@@ -80,7 +81,7 @@ class Check:
     title: str
     status: Status
     summary: str
-    evidence: str = ""  # error code and TurkErrorCode; never a secret
+    evidence: str = ""  # AWS's own words (error code, TurkErrorCode, ARN); never a secret
     step: str | None = None  # "4 f–h": the step of the guide that fixes it
     fix: str = ""  # one sentence: what to do
     failure: str | None = None  # the failure's id in failures.py, when one was found
@@ -259,12 +260,15 @@ class Diagnosis:
             status = (f'<span style="color:{colours[c.status.value]};font-weight:bold;'
                       f'white-space:nowrap">{c.status.symbol} {c.status.value}</span>')
             found = steps.link_websites(e(c.summary))
-            if c.evidence:
+            if c.evidence and c.status in (Status.OK, Status.SKIPPED):
+                # All is well: plain words, AWS's own folded away for whoever helps.
+                found += for_helpers(f"<code>{e(c.evidence)}</code>")
+            elif c.evidence:
                 found += f"<br><code>{e(c.evidence)}</code>"
             rows.append(f"<tr><td>{number}</td><td>{e(c.title)}</td><td>{status}</td>"
                         f"<td>{step}</td><td>{found}</td>"
                         + (f"<td>{todo.get(c.name, '')}</td>" if todo else "") + "</tr>")
-        head = "".join(f"<th>{h}</th>" for h in
+        head = "".join(f'<th style="white-space:nowrap">{h}</th>' for h in
                        ("#", "check", "status", "guide step", "what we found",
                         *(("what to do",) if todo else ())))
         form = ""
@@ -470,7 +474,9 @@ def _identity(session, key: AccessKey, endpoints: Endpoints) -> tuple[dict | Non
         return who, _found("root_key", arn, account=who["Account"])
     if ":assumed-role/" in arn or ":federated-user/" in arn:
         return None, _found("role_session", arn)
-    return who, Check("identity", TITLES["identity"], Status.OK, f"{arn} (account {who['Account']})")
+    user = arn.rpartition("/")[2]
+    return who, Check("identity", TITLES["identity"], Status.OK,
+                      f"an IAM user's key (user {user} of AWS account {who['Account']})", arn)
 
 
 def _skew(response: dict) -> str | None:
@@ -544,13 +550,17 @@ def _ask_both(session, environments, endpoints: Endpoints, wait: Wait, progress=
 def _endpoint_check(env: Environment, answer: _Answer, other: _Answer | None, waited: float) -> Check:
     name = env.value
     if answer.ok:
+        evidence = f"GetAccountBalance answered {answer.balance}"
         if env.is_sandbox:
-            return Check(name, TITLES[name], Status.OK, f"GetAccountBalance answered ${answer.balance}")
-        summary = f"GetAccountBalance answered ${answer.balance} (read-only check: nothing was spent)"
+            return Check(name, TITLES[name], Status.OK,
+                         f"the sandbox lets this key in (play-money balance: {_dollars(answer.balance)})",
+                         evidence)
+        summary = (f"MTurk lets this key in (balance: {_dollars(answer.balance)}; only looked "
+                   "at, nothing was spent)")
         if _money(answer.balance) == 0:
             funds = failure("no_funds")
             summary += f"; note: {funds.summary.format(other=answer.balance)}. {funds.fix}"
-        return Check(name, TITLES[name], Status.OK, summary)
+        return Check(name, TITLES[name], Status.OK, summary, evidence)
     meaning = answer.meaning
     if answer.is_(Kind.NOT_LINKED):
         other_ok = other is not None and other.ok
@@ -574,6 +584,12 @@ def _endpoint_check(env: Environment, answer: _Answer, other: _Answer | None, wa
         return Check(name, TITLES[name], Status.FAILED, f"MTurk refused: {meaning.message or meaning.code}",
                      evidence=answer.evidence, step=meaning.step, fix=meaning.advice)
     return _could_not(name, meaning, f"asked the MTurk {env.value} for its balance")
+
+
+def _dollars(text: str | None) -> str:
+    """ "10000.00" as "$10,000.00" (AWS's own text when it is not a number)."""
+    amount = _money(text)
+    return f"${amount:,.2f}" if amount is not None else f"${text}"
 
 
 def _money(text: str | None) -> float | None:
@@ -616,8 +632,9 @@ def _create_permission(mturk, answers) -> Check:
             what = ("answered 'not linked'" if meaning.kind is Kind.NOT_LINKED
                     else "refused the probe's (invalid) question")
             return Check(name, TITLES[name], Status.OK,
-                         f"allowed: MTurk {what}, so IAM let CreateHIT through; nothing was "
-                         "created or spent", evidence=meaning.evidence)
+                         "AWS let this key create HITs (a test request: nothing was made or "
+                         "spent)", evidence=f"CreateHIT allowed by IAM: MTurk {what} "
+                                            f"({meaning.evidence})")
         refusal = _refused(meaning, name)
         if refusal is not None:
             return refusal
@@ -658,7 +675,7 @@ def _least_privilege(session, endpoints: Endpoints, who) -> Check:
         if meaning.kind in (Kind.DENIED, Kind.DENIED_EXPLICIT, Kind.DENIED_ORGANISATION):
             return Check(name, TITLES[name], Status.OK,
                          "the key cannot manage IAM users, as it should not",
-                         evidence=meaning.evidence)
+                         evidence=f"iam:ListUsers refused: {meaning.evidence}")
         return _skipped(name, TITLES[name], "not checked: IAM did not answer")
     return _found("more_than_needed", "iam:ListUsers answered")
 

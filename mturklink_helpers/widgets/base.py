@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 
+from ..folded import for_helpers
 from ..kit import Kit, kernel_kit
 
 _STATUS_STYLE = {
@@ -220,8 +221,7 @@ class Form(widgets.VBox):
         self.set_status("unknown" if _unanswered(problem) else "error", sentence)
         folded = ""
         if details:
-            folded = ("<details><summary>Details for whoever helps you</summary><pre>"
-                      f"{html.escape(redact(details, self.kit))}</pre></details>")
+            folded = for_helpers(f"<pre>{html.escape(redact(details, self.kit))}</pre>")
         self.output.value = folded
 
     @property
