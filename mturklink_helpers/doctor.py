@@ -252,11 +252,7 @@ class Diagnosis:
         for number, c in enumerate(self.checks, 1):
             step = e(c.step or "")
             if c.status is Status.FAILED:
-                href = e(notebook_dir + c.notebook)
-                prefix = c.notebook.partition("_")[0]  # "03": short, so the column is narrow
-                label = f"notebook {prefix}" if prefix.isdigit() else c.notebook
-                step = (f'<a href="{href}" title="{e(c.notebook)}" style="white-space:nowrap">'
-                        f'step {step or "?"} → {e(label)}</a>')
+                step = steps.lesson_link(c.step, notebook_dir)
             status = (f'<span style="color:{colours[c.status.value]};font-weight:bold;'
                       f'white-space:nowrap">{c.status.symbol} {c.status.value}</span>')
             found = steps.link_websites(e(c.summary))
