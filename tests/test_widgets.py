@@ -219,6 +219,15 @@ def test_cost_estimate_updates_and_bad_reward_is_explained(kit):
     assert "✗" in form.cost.value
 
 
+def test_the_mode_form_says_what_is_in_use_before_anything_is_pressed(kit):
+    # A learner opening notebook 00 must not wonder whether "Use these settings" is needed.
+    kit.set_mode("demo", "sandbox")
+    status = ModeChooser(kit=kit).status_text
+    assert status.startswith("ℹ Note: you are in demo mode, MTurk sandbox. Nothing to press "
+                             "unless you want to change that"), status
+    assert "“Use these settings”" in status
+
+
 def test_production_needs_explicit_consent(kit):
     chooser = ModeChooser(kit=kit)
     chooser.environment.value = "production"

@@ -42,7 +42,9 @@ def test_00_start_here_mode_chooser(kit):
     progress.mark_undone(1, "demo", nb.server.home / ".mturklink")
     expect(page.get_by_text("○ not yet: step 1, Create an AWS account")).to_be_visible()
     mode = nb.form("Mode")
-    expect(nb.status(mode)).to_have_text("ℹ Note: demo mode, MTurk sandbox.")
+    expect(nb.status(mode)).to_have_text(
+        "ℹ Note: you are in demo mode, MTurk sandbox. Nothing to press unless you want to "
+        "change that: choose above, then press “Use these settings”.")
 
     # Production needs the "I understand" box, which appears only once it is chosen.
     understand = mode.get_by_label("I understand that production spends real money")
