@@ -121,6 +121,7 @@ class FormField:
     label: str
     value: str
     note: str
+    literal: bool = False  # the value is typed as shown (a key id), not a description of it
 
 
 @dataclass
@@ -269,18 +270,27 @@ class Diagnosis:
                         *(("what to do",) if todo else ())))
         form = ""
         if self.turkprime_form and self.ok:
-            form_rows = "".join(
-                f"<tr><td>{e(f.label)}</td><td><code>{e(f.value)}</code></td><td>{e(f.note)}</td></tr>"
-                for f in self.turkprime_form
-            )
             form = ("<p><b>CloudResearch (TurkPrime) → Link Mechanical Turk</b></p>"
-                    f"<table><tr><th>field</th><th>value</th><th>note</th></tr>{form_rows}</table>")
+                    + self.form_html())
         return (
             f'<div class="mturklink-doctor"><p>Doctor for access key <code>{e(self.key_id)}</code>'
             f"{' (' + e(self.identity_arn) + ')' if self.identity_arn else ''}</p>"
             f"<table><tr>{head}</tr>{''.join(rows)}</table>{form}"
             f"<p><b>{steps.link_websites(e(self.verdict))}</b></p></div>"
         )
+
+    def form_html(self) -> str:
+        """CloudResearch's "Link Mechanical Turk" form as a table: field, what to enter, where
+        it comes from. Only a value typed as shown is monospace (it may not wrap)."""
+        e = html.escape
+        gap = 'style="padding-right:2em"'  # what to enter, apart from where it comes from
+        rows = "".join(
+            f"<tr><th>{e(f.label)}</th><td {gap}>"
+            f"{f'<code>{e(f.value)}</code>' if f.literal else e(f.value)}</td><td>{e(f.note)}</td></tr>"
+            for f in self.turkprime_form)
+        head = "".join(f'<th style="white-space:nowrap">{h}</th>'
+                       for h in ("Field", "What to enter", "Where it comes from"))
+        return f"<table><tr>{head}</tr>{rows}</table>"
 
     def _repr_html_(self) -> str:
         return self.to_html()
@@ -699,7 +709,7 @@ def _turkprime(key: AccessKey, who, checks: dict[str, Check]) -> tuple[Check, li
         FormField("Amazon Account Name", "your AWS sign-in e-mail",
                   f"the e-mail address of AWS account {account}"),
         FormField("Access Key ID", key.masked_id,
-                  "paste the full Access key ID from credentials.csv"),
+                  "paste the full Access key ID from credentials.csv", literal=True),
         FormField("Secret Access Key", "(never shown)",
                   "copy it from credentials.csv, downloaded in guide step 4 j–k"),
         FormField("Amazon Requester Name", "(leave empty)", "autofilled after your first HIT"),

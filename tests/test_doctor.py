@@ -58,6 +58,9 @@ def test_everything_right_is_ready_for_turkprime(world, kit):
                           "Amazon Requester Name", "Amazon Requester ID"]
     assert form["Access Key ID"] == key.masked_id
     assert "credentials.csv" in diagnosis.turkprime_form[2].note
+    # Only what is typed as shown is monospace (notebook 05: descriptions in code ran into the
+    # next column).
+    assert re.findall(r"<code>(.*?)</code>", diagnosis.form_html()) == [key.masked_id]
     assert "ready for CloudResearch" in diagnosis.verdict
     assert diagnosis.to_text().endswith("\n\n" + diagnosis.verdict)  # short enough for one line
     assert_no_secret(diagnosis, key)

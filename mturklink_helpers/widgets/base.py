@@ -100,11 +100,13 @@ def _unanswered(problem) -> bool:
 
 # How a form's output reads, in JupyterLab and Voilà alike: its tables are text, left-aligned
 # and wrapped to the page, a website's address too (a notebook's output tables are
-# fixed-layout, right-aligned numbers); "$0.02 … $0.24" is money, not MathJax (the ignore
+# fixed-layout, right-aligned numbers), and a cell's code wraps instead of running into the
+# next cell; "$0.02 … $0.24" is money, not MathJax (the ignore
 # classes).
 _OUTPUT_STYLE = ("<style>div.mturklink-output table {table-layout: auto; margin-left: 0} "
                  "div.mturklink-output td, div.mturklink-output th {text-align: left !important; "
                  "vertical-align: top !important; overflow-wrap: break-word} "
+                 "div.mturklink-output td code {white-space: normal; overflow-wrap: anywhere} "
                  "div.mturklink-output a[href^=\"https://\"] {overflow-wrap: anywhere}</style>")
 
 

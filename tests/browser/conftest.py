@@ -276,6 +276,10 @@ class KitPage:
         page.screenshot(path=str(path))
         return path
 
+    def screenshot_path(self, state: str = "") -> Path:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        return ARTIFACTS / f"{self.where}-{Path(self.name).stem}{'-' + state if state else ''}.png"
+
     def screenshot(self, state: str = "") -> Path:
         """The whole notebook (``state``: a picture before its final one): it scrolls inside
         the page, so grow the window to its height, then give the window back."""
@@ -286,8 +290,7 @@ class KitPage:
         page.set_viewport_size({"width": size["width"], "height": min(size["height"] + extra, 16000)})
         page.evaluate("s => { const e = document.querySelector(s); if (e) e.scrollTop = 0; }",
                       self.scroller)
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        path = ARTIFACTS / f"{self.where}-{Path(self.name).stem}{'-' + state if state else ''}.png"
+        path = self.screenshot_path(state)
         self.assert_pictures_load()
         page.screenshot(path=str(path), full_page=True)
         self.assert_fits()  # every page the walk keeps a picture of fits its boxes
@@ -321,12 +324,13 @@ class KitPage:
 
     def assert_fits(self) -> None:
         """No label, button or table on the page (the forms, their outputs, the lesson's
-        text) is wider than its box: cut-off labels and tables running off the page are
-        bugs. scrollWidth against clientWidth, for what is shown now."""
+        text) is wider than its box: cut-off labels, tables running off the page and a form's
+        table cell running into the next are bugs. scrollWidth against clientWidth, for what is shown now."""
         cut = self.page.evaluate("""() => [...document.querySelectorAll(
                 '.widget-label, .widget-toggle-button, .widget-button, .widget-checkbox label,'
                 + ' .widget-upload, .widget-html-content, .widget-html-content table,'
-                + ' .jp-OutputArea-output, .jp-RenderedHTMLCommon, .jp-RenderedHTMLCommon table')]
+                + ' .jp-OutputArea-output, .jp-RenderedHTMLCommon, .jp-RenderedHTMLCommon table,'
+                + ' .mturklink-output td, .mturklink-output th')]
             .filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1)
             .map(e => (e.className || e.tagName) + ': ' + e.textContent.trim().slice(0, 60))""")
         assert not cut, f"cut off or too wide on the {self.where} page: {cut}"

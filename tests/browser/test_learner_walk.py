@@ -144,13 +144,14 @@ def test_website_lessons_show_their_pictures_in_the_app(voila, notebook):
     app.screenshot()
 
 
-def test_05_turkprime_handoff(lab):
-    nb = lab("05_link_turkprime.ipynb")
+def test_05_turkprime_handoff(kit):
+    nb = kit("05_link_turkprime.ipynb")
     nb.run_all()
     handoff = nb.form("Hand the key to CloudResearch (TurkPrime)")
     nb.press(handoff, "Check and show the form", "✓ Done: both endpoints answer")
     expect(handoff.locator("table")).to_contain_text("Access Key ID")
     expect(handoff.locator("table")).to_contain_text("(never shown)")
+    handoff.screenshot(path=str(nb.screenshot_path("handoff")))  # the table, full size
     step5 = nb.form("Step 5: ")
     tick_all(step5)
     nb.press(step5, "Check this step", "✓ Done: step 5 is done (the doctor checked it).")
