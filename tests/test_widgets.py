@@ -134,6 +134,12 @@ def test_create_iam_user_form_shows_progress_and_saves_0600(tmp_path, kit):
     assert kit.key.reveal_secret() not in all_widget_state()
     form.create_button.click()  # re-run: reuses the user, makes no duplicate
     assert form.status_text.startswith("✓ Done"), form.status_text
+    # It says how to get a new key in the form's own words (its checkbox, not a command-line
+    # flag), as sentences that wrap between words (a <pre> broke "onl / y once").
+    assert ("no new access key was made: if you lost the secret, tick “make a new key even if "
+            "the user has one” above and press “Create IAM user” again") in form.output.value
+    assert "--new-key" not in form.output.value and "new_key=" not in form.output.value
+    assert "<pre>" not in form.output.value and "<li>" in form.output.value
 
 
 @pytest.mark.parametrize("problem, step", [

@@ -132,6 +132,9 @@ class LoadCredentialsForm(Form):
         self._loaded_name = self.upload.value
 
 
+CREATE = "Create IAM user"  # the button's label (it reads "…" while the form works)
+
+
 class CreateIamUserForm(Form):
     """Step 4 the programmatic way: an admin profile creates the user, policy and key."""
 
@@ -150,7 +153,7 @@ class CreateIamUserForm(Form):
                                     layout=widgets.Layout(width="60%"))
         self.new_key = widgets.Checkbox(value=False, description="make a new key even if the user has one")
         self.add_inputs(self.admin_profile, self.user_name, self.save_to, self.new_key)
-        self.create_button = self.add_action("Create IAM user", self.create)
+        self.create_button = self.add_action(CREATE, self.create)
 
     def create(self) -> None:
         from ..iam import provision_iam_user
@@ -171,5 +174,8 @@ class CreateIamUserForm(Form):
             self.kit.use_key(result.key, result.credentials_path)
         if result.ready:
             self.kit.record(4)
+        # Sentences, not a <pre>: in a narrow output a <pre> broke words ("onl / y once").
+        lines = result.summary(ask_new=f"tick “{self.new_key.description}” above and press "
+                                       f"“{CREATE}” again").splitlines()
         self.succeed("the IAM user is ready." if result.key or result.ready else "see below.",
-                     f"<pre>{html.escape(result.summary())}</pre>")
+                     "<ul>" + "".join(f"<li>{html.escape(line)}</li>" for line in lines) + "</ul>")

@@ -121,10 +121,11 @@ def test_04_iam_user_both_routes(kit):
     create = nb.form("Create the IAM user for MTurk")
     create.locator(".widget-text", has_text="User name").locator("input").fill("browser-learner")
     nb.press(create, "Create IAM user", "✓ Done: the IAM user is ready.")
-    expect(create.locator("pre")).to_contain_text("IAM user browser-learner in account 123456789012 (created)")
-    expect(create.locator("pre")).to_contain_text("the key works")
+    expect(create.locator("ul")).to_contain_text("IAM user browser-learner in account 123456789012 (created)")
+    expect(create.locator("ul")).to_contain_text("the key works")
     programmatic_key = load_credentials(kit.root / "secrets" / "credentials.csv")
-    expect(create.locator("pre")).to_contain_text(programmatic_key.masked_id)
+    expect(create.locator("ul")).to_contain_text(programmatic_key.masked_id)
+    create.screenshot(path=str(nb.screenshot_path("route-b")))  # the form's own picture
 
     nb.assert_no_secret(console_key.reveal_secret(), programmatic_key.reveal_secret())
     nb.screenshot()
