@@ -68,13 +68,14 @@ def _learner_env(home: Path) -> dict[str, str]:
                JUPYTER_RUNTIME_DIR=str(home / ".local/share/jupyter/runtime"),
                JUPYTERLAB_SETTINGS_DIR=str(home / ".jupyter/lab/user-settings"),
                JUPYTERLAB_WORKSPACES_DIR=str(home / ".jupyter/lab/workspaces"),
-               IPYTHONDIR=str(home / ".ipython"))
+               IPYTHONDIR=str(home / ".ipython"),
+               # The kit's JupyterLab settings, as make lab, Binder and the hub give them: no
+               # "get Jupyter news?" toast over the page, no request to the internet.
+               JUPYTER_CONFIG_PATH=str(REPO / "jupyter-config"))
     settings = home / ".jupyter/lab/user-settings/@jupyterlab"
     for name, values in {
         # Every cell in the DOM (not only those in view), so locators find every form.
         "notebook-extension/tracker": {"windowingMode": "none"},
-        # No "get Jupyter news?" toast over the page, and no request to the internet.
-        "apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
     }.items():
         path = settings / f"{name}.jupyterlab-settings"
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -292,6 +293,8 @@ class KitPage:
                       self.scroller)
         path = self.screenshot_path(state)
         self.assert_pictures_load()
+        # JupyterLab asks at start-up, long before a picture: the kit turned the question off.
+        expect(page.get_by_text("official Jupyter news")).to_have_count(0)
         page.screenshot(path=str(path), full_page=True)
         self.assert_fits()  # every page the walk keeps a picture of fits its boxes
         page.set_viewport_size(size)
