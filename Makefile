@@ -22,8 +22,11 @@ ALLOW_ROOT = $(if $(filter 0,$(shell id -u)),--allow-root)
 ## make lab: start JupyterLab on the first notebook, in demo mode (no AWS account needed).
 ## Extra flags for JupyterLab go in ARGS, e.g. make lab ARGS="--no-browser --port 8890".
 ## The address it prints (and the page it opens) is notebook 00 itself, not the Launcher.
+## The kit's JupyterLab settings (jupyter-config/README.md) come first in Jupyter's config path.
 lab: $(STAMP)
-	MTURKLINK_MODE=$${MTURKLINK_MODE:-demo} $(BIN)/jupyter lab $(ALLOW_ROOT) \
+	MTURKLINK_MODE=$${MTURKLINK_MODE:-demo} \
+	JUPYTER_CONFIG_PATH=$(CURDIR)/jupyter-config$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH} \
+	    $(BIN)/jupyter lab $(ALLOW_ROOT) \
 	    --ServerApp.root_dir=$(LESSONS) --LabApp.default_url=/lab/tree/00_start_here.ipynb $(ARGS)
 
 ## make app: the same forms as a code-free Voilà app. It serves the whole folder, so each

@@ -45,6 +45,7 @@ from .credentials import AccessKey, CredentialsFileError, check_key
 from .endpoints import Environment
 from .errors import Kind, Meaning, classify
 from .failures import failure
+from .folded import for_helpers
 from .retry import Wait
 
 if TYPE_CHECKING:
@@ -80,7 +81,7 @@ class Check:
     title: str
     status: Status
     summary: str
-    evidence: str = ""  # error code and TurkErrorCode; never a secret
+    evidence: str = ""  # AWS's own words (error code, TurkErrorCode, ARN); never a secret
     step: str | None = None  # "4 f–h": the step of the guide that fixes it
     fix: str = ""  # one sentence: what to do
     failure: str | None = None  # the failure's id in failures.py, when one was found
@@ -120,6 +121,7 @@ class FormField:
     label: str
     value: str
     note: str
+    literal: bool = False  # the value is typed as shown (a key id), not a description of it
 
 
 @dataclass
@@ -251,36 +253,44 @@ class Diagnosis:
         for number, c in enumerate(self.checks, 1):
             step = e(c.step or "")
             if c.status is Status.FAILED:
-                href = e(notebook_dir + c.notebook)
-                prefix = c.notebook.partition("_")[0]  # "03": short, so the column is narrow
-                label = f"notebook {prefix}" if prefix.isdigit() else c.notebook
-                step = (f'<a href="{href}" title="{e(c.notebook)}" style="white-space:nowrap">'
-                        f'step {step or "?"} → {e(label)}</a>')
+                step = steps.lesson_link(c.step, notebook_dir)
             status = (f'<span style="color:{colours[c.status.value]};font-weight:bold;'
                       f'white-space:nowrap">{c.status.symbol} {c.status.value}</span>')
             found = steps.link_websites(e(c.summary))
-            if c.evidence:
+            if c.evidence and c.status in (Status.OK, Status.SKIPPED):
+                # All is well: plain words, AWS's own folded away for whoever helps.
+                found += for_helpers(f"<code>{e(c.evidence)}</code>")
+            elif c.evidence:
                 found += f"<br><code>{e(c.evidence)}</code>"
             rows.append(f"<tr><td>{number}</td><td>{e(c.title)}</td><td>{status}</td>"
                         f"<td>{step}</td><td>{found}</td>"
                         + (f"<td>{todo.get(c.name, '')}</td>" if todo else "") + "</tr>")
-        head = "".join(f"<th>{h}</th>" for h in
+        head = "".join(f'<th style="white-space:nowrap">{h}</th>' for h in
                        ("#", "check", "status", "guide step", "what we found",
                         *(("what to do",) if todo else ())))
         form = ""
         if self.turkprime_form and self.ok:
-            form_rows = "".join(
-                f"<tr><td>{e(f.label)}</td><td><code>{e(f.value)}</code></td><td>{e(f.note)}</td></tr>"
-                for f in self.turkprime_form
-            )
             form = ("<p><b>CloudResearch (TurkPrime) → Link Mechanical Turk</b></p>"
-                    f"<table><tr><th>field</th><th>value</th><th>note</th></tr>{form_rows}</table>")
+                    + self.form_html())
         return (
             f'<div class="mturklink-doctor"><p>Doctor for access key <code>{e(self.key_id)}</code>'
             f"{' (' + e(self.identity_arn) + ')' if self.identity_arn else ''}</p>"
             f"<table><tr>{head}</tr>{''.join(rows)}</table>{form}"
             f"<p><b>{steps.link_websites(e(self.verdict))}</b></p></div>"
         )
+
+    def form_html(self) -> str:
+        """CloudResearch's "Link Mechanical Turk" form as a table: field, what to enter, where
+        it comes from. Only a value typed as shown is monospace (it may not wrap)."""
+        e = html.escape
+        gap = 'style="padding-right:2em"'  # what to enter, apart from where it comes from
+        rows = "".join(
+            f"<tr><th>{e(f.label)}</th><td {gap}>"
+            f"{f'<code>{e(f.value)}</code>' if f.literal else e(f.value)}</td><td>{e(f.note)}</td></tr>"
+            for f in self.turkprime_form)
+        head = "".join(f'<th style="white-space:nowrap">{h}</th>'
+                       for h in ("Field", "What to enter", "Where it comes from"))
+        return f"<table><tr>{head}</tr>{rows}</table>"
 
     def _repr_html_(self) -> str:
         return self.to_html()
@@ -470,7 +480,9 @@ def _identity(session, key: AccessKey, endpoints: Endpoints) -> tuple[dict | Non
         return who, _found("root_key", arn, account=who["Account"])
     if ":assumed-role/" in arn or ":federated-user/" in arn:
         return None, _found("role_session", arn)
-    return who, Check("identity", TITLES["identity"], Status.OK, f"{arn} (account {who['Account']})")
+    user = arn.rpartition("/")[2]
+    return who, Check("identity", TITLES["identity"], Status.OK,
+                      f"an IAM user's key (user {user} of AWS account {who['Account']})", arn)
 
 
 def _skew(response: dict) -> str | None:
@@ -544,13 +556,17 @@ def _ask_both(session, environments, endpoints: Endpoints, wait: Wait, progress=
 def _endpoint_check(env: Environment, answer: _Answer, other: _Answer | None, waited: float) -> Check:
     name = env.value
     if answer.ok:
+        evidence = f"GetAccountBalance answered {answer.balance}"
         if env.is_sandbox:
-            return Check(name, TITLES[name], Status.OK, f"GetAccountBalance answered ${answer.balance}")
-        summary = f"GetAccountBalance answered ${answer.balance} (read-only check: nothing was spent)"
+            return Check(name, TITLES[name], Status.OK,
+                         f"the sandbox lets this key in (play-money balance: {_dollars(answer.balance)})",
+                         evidence)
+        summary = (f"MTurk lets this key in (balance: {_dollars(answer.balance)}; only looked "
+                   "at, nothing was spent)")
         if _money(answer.balance) == 0:
             funds = failure("no_funds")
             summary += f"; note: {funds.summary.format(other=answer.balance)}. {funds.fix}"
-        return Check(name, TITLES[name], Status.OK, summary)
+        return Check(name, TITLES[name], Status.OK, summary, evidence)
     meaning = answer.meaning
     if answer.is_(Kind.NOT_LINKED):
         other_ok = other is not None and other.ok
@@ -574,6 +590,12 @@ def _endpoint_check(env: Environment, answer: _Answer, other: _Answer | None, wa
         return Check(name, TITLES[name], Status.FAILED, f"MTurk refused: {meaning.message or meaning.code}",
                      evidence=answer.evidence, step=meaning.step, fix=meaning.advice)
     return _could_not(name, meaning, f"asked the MTurk {env.value} for its balance")
+
+
+def _dollars(text: str | None) -> str:
+    """ "10000.00" as "$10,000.00" (AWS's own text when it is not a number)."""
+    amount = _money(text)
+    return f"${amount:,.2f}" if amount is not None else f"${text}"
 
 
 def _money(text: str | None) -> float | None:
@@ -616,8 +638,9 @@ def _create_permission(mturk, answers) -> Check:
             what = ("answered 'not linked'" if meaning.kind is Kind.NOT_LINKED
                     else "refused the probe's (invalid) question")
             return Check(name, TITLES[name], Status.OK,
-                         f"allowed: MTurk {what}, so IAM let CreateHIT through; nothing was "
-                         "created or spent", evidence=meaning.evidence)
+                         "AWS let this key create HITs (a test request: nothing was made or "
+                         "spent)", evidence=f"CreateHIT allowed by IAM: MTurk {what} "
+                                            f"({meaning.evidence})")
         refusal = _refused(meaning, name)
         if refusal is not None:
             return refusal
@@ -658,7 +681,7 @@ def _least_privilege(session, endpoints: Endpoints, who) -> Check:
         if meaning.kind in (Kind.DENIED, Kind.DENIED_EXPLICIT, Kind.DENIED_ORGANISATION):
             return Check(name, TITLES[name], Status.OK,
                          "the key cannot manage IAM users, as it should not",
-                         evidence=meaning.evidence)
+                         evidence=f"iam:ListUsers refused: {meaning.evidence}")
         return _skipped(name, TITLES[name], "not checked: IAM did not answer")
     return _found("more_than_needed", "iam:ListUsers answered")
 
@@ -686,7 +709,7 @@ def _turkprime(key: AccessKey, who, checks: dict[str, Check]) -> tuple[Check, li
         FormField("Amazon Account Name", "your AWS sign-in e-mail",
                   f"the e-mail address of AWS account {account}"),
         FormField("Access Key ID", key.masked_id,
-                  "paste the full Access key ID from credentials.csv"),
+                  "paste the full Access key ID from credentials.csv", literal=True),
         FormField("Secret Access Key", "(never shown)",
                   "copy it from credentials.csv, downloaded in guide step 4 j–k"),
         FormField("Amazon Requester Name", "(leave empty)", "autofilled after your first HIT"),

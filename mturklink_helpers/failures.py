@@ -1,6 +1,7 @@
 """Every setup failure the doctor can name: what the learner sees, which check finds it, the
 step of the guide that fixes it, and the fix. The doctor builds its verdicts from these
-definitions, and ``docs/doctor.md``'s table is generated from them (a test keeps it so).
+definitions, ``docs/doctor.md``'s table is generated from them (a test keeps it so), and
+notebook 07 shows them (:class:`KnownFailures`).
 
 The failure modes and what the real service answers come from
 ``shared/reference/mturk-evidence.md`` (section 3, "Failure modes when linking accounts").
@@ -9,6 +10,7 @@ Where no answer can tell two failures apart, the summary names both, most likely
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 
 from .steps import DEVELOPER_PAGE, MTURK_SUPPORT, PREPAID_HITS, SANDBOX_DEVELOPER_PAGE
@@ -219,13 +221,17 @@ def failure(failure_id: str) -> Failure:
     return BY_ID[failure_id]
 
 
+def _listed() -> list[Failure]:
+    # not_a_key_file and not_ready take their words from the key file's error and the other
+    # checks: nothing to list of their own.
+    return [f for f in FAILURES if f.id not in ("not_a_key_file", "not_ready")]
+
+
 def markdown_table() -> str:
     """The table in docs/doctor.md: symptom → check → step → fix, from FAILURES."""
     rows = ["| what the learner sees | check | step | the doctor says | fix | demo problem |",
             "|---|---|---|---|---|---|"]
-    for f in FAILURES:
-        if f.id in ("not_a_key_file", "not_ready"):
-            continue  # their words come from the key file's error and the other checks
+    for f in _listed():
         step = f.step or "—"
         if f.warning or f.note:
             step += " (warning)" if f.warning else " (note)"
@@ -240,3 +246,30 @@ def _plain(text: str) -> str:
     return text.format(key="AKIA…", account="123456789012", profile="mturk", region="eu-west-1",
                        other="…", skew="7 minutes", waited="90", seconds="90", where="step …",
                        detail="…", fix="…")
+
+
+class KnownFailures:
+    """Every failure the doctor knows, for a notebook (notebook 07): what you see, the step
+    that fixes it (a link to its lesson) and what to do, folded until opened. The same
+    failures as docs/doctor.md's table, fewer columns so it fits a notebook's width."""
+
+    def _repr_html_(self) -> str:
+        from .steps import lesson_link, link_websites
+
+        e = html.escape
+        rows = "".join(
+            f"<tr><td>{e(f.symptom)}</td><td>{lesson_link(f.step) if f.step else '—'}</td>"
+            f"<td>{link_websites(e(_capital(_plain(f.summary))))}. {link_websites(e(_plain(f.fix)))}</td></tr>"
+            for f in _listed())
+        return (f"<details><summary>Every failure the doctor knows ({len(_listed())})</summary>"
+                '<table><tr><th style="white-space:nowrap">what you see</th>'
+                '<th style="white-space:nowrap">guide step</th>'
+                f'<th style="white-space:nowrap">what it is, and what to do</th></tr>{rows}</table>'
+                "</details>")
+
+    def __repr__(self) -> str:
+        return f"<KnownFailures: {len(_listed())} failures (docs/doctor.md lists them too)>"
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]

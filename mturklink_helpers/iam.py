@@ -131,7 +131,9 @@ class ProvisionResult:
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
-    def summary(self) -> str:
+    def summary(self, ask_new: str = "run it again with --new-key") -> str:
+        """One line per thing done. ``ask_new``: how to ask for a new key, in the words of
+        where this is shown (the command line's flag; the notebook's checkbox)."""
         lines = [
             f"IAM user {self.user_name} in account {self.account_id}"
             + (" (created)" if self.created_user else " (already existed)"),
@@ -148,8 +150,7 @@ class ProvisionResult:
             elif self.ready is False:
                 lines.append("the key does not work yet: run the doctor in a few minutes")
         else:
-            lines.append("no new access key: ask for a new one (the form's “make a new key” box, "
-                         "or --new-key) if you lost the secret")
+            lines.append(f"no new access key was made: if you lost the secret, {ask_new}")
         if self.deleted_key:
             lines.append(f"deleted access key {self.deleted_key}")
         if self.credentials_path:
@@ -358,7 +359,7 @@ def provision_iam_user(
                 result.notes.append(
                     f"the user already has {len(keys)} access key(s) "
                     f"({', '.join(k.masked_id for k in keys)}); no new key was made, because "
-                    "AWS shows a secret only once: ask for a new key if you lost it"
+                    "AWS shows a secret only once"
                 )
             report(Progress("done", "nothing left to do"))
             return result

@@ -35,6 +35,10 @@ MODES = ("demo", "live")
 # Where the demo world's IAM console "downloads" credentials.csv: beside the notebooks
 # (their working folder), git-ignored (secrets/).
 DEMO_DOWNLOAD = Path("secrets") / "demo-downloads" / "credentials.csv"
+# Key files a learner chose in the browser (notebook 04's "Choose file"): a copy is kept here,
+# beside the lessons like the other key files (secrets/ is git-ignored), so the next
+# notebooks find it as they find a key loaded by its path.
+CHOSEN_KEYS = Path("secrets") / "chosen"
 # How often a kernel looks at the progress file for steps that other notebooks (their own
 # kernels) recorded, so an overview open in another tab catches up by itself.
 PROGRESS_POLL_SECONDS = 1.0
@@ -167,6 +171,19 @@ class Kit:
         if path is not None:
             self._save(**{f"key_file_{self.mode}": os.fspath(Path(path).resolve())})
         return key
+
+    def keep_chosen_key(self, key: AccessKey, name: str) -> Path:
+        """Load ``key``, read from a file the learner chose in the browser (named ``name``),
+        and keep it for the next notebooks: written as CHOSEN_KEYS/name (0600, atomically,
+        replacing an earlier copy of that name) and remembered like a key loaded by its path."""
+        import re
+
+        from .credentials import write_credentials
+
+        safe = re.sub(r"[^A-Za-z0-9._-]", "_", Path(name).name).lstrip(".") or "credentials.csv"
+        path = write_credentials(key, CHOSEN_KEYS / safe, overwrite=True)
+        self.use_key(key, path)
+        return path
 
     def identity(self, key: AccessKey | None = None) -> tuple[str | None, str]:
         """(ARN, "") of who AWS says the key belongs to, or (None, why it is not known)."""

@@ -175,6 +175,16 @@ def notebook_for(step_label: str | None) -> str:
     return BY_NUMBER[number].notebook if number in BY_NUMBER else TROUBLESHOOTING
 
 
+def lesson_link(step_label: str | None, notebook_dir: str = "") -> str:
+    """HTML: "step 3 → notebook 03", a link to the lesson for the step. The lessons sit in
+    one folder, so JupyterLab opens it in a new tab and Voilà renders it."""
+    notebook = notebook_for(step_label)
+    prefix = notebook.partition("_")[0]  # "03": short, so a table's column stays narrow
+    label = f"notebook {prefix}" if prefix.isdigit() else notebook
+    return (f'<a href="{html.escape(notebook_dir + notebook)}" title="{html.escape(notebook)}" '
+            f'style="white-space:nowrap">step {html.escape(step_label or "?")} → {html.escape(label)}</a>')
+
+
 def order(step_label: str | None) -> tuple:
     """Sort key: the guide's order, then the sub-step letters; no step last."""
     number = number_of(step_label)

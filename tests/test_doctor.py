@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import secrets
 import string
 
@@ -48,13 +50,17 @@ def test_everything_right_is_ready_for_turkprime(world, kit):
     assert [c.name for c in diagnosis.checks] == [
         "key_shape", "config", "identity", "sandbox", "production", "create_hits",
         "least_privilege", "new_key", "turkprime"]
-    assert "$10000.00" in diagnosis["sandbox"].summary
+    assert "$10,000.00" in diagnosis["sandbox"].summary  # plain words, not AWS's
+    assert diagnosis["sandbox"].evidence == "GetAccountBalance answered 10000.00"
     assert diagnosis.identity_arn.endswith(":user/mturk-requester")
     form = {f.label: f.value for f in diagnosis.turkprime_form}
     assert list(form) == ["Amazon Account Name", "Access Key ID", "Secret Access Key",
                           "Amazon Requester Name", "Amazon Requester ID"]
     assert form["Access Key ID"] == key.masked_id
     assert "credentials.csv" in diagnosis.turkprime_form[2].note
+    # Only what is typed as shown is monospace (notebook 05: descriptions in code ran into the
+    # next column).
+    assert re.findall(r"<code>(.*?)</code>", diagnosis.form_html()) == [key.masked_id]
     assert "ready for CloudResearch" in diagnosis.verdict
     assert diagnosis.to_text().endswith("\n\n" + diagnosis.verdict)  # short enough for one line
     assert_no_secret(diagnosis, key)
@@ -142,6 +148,31 @@ def test_sandbox_works_but_production_not_linked_names_step_2(blank_world, kit):
     assert "sandbox answers" in diagnosis["production"].summary
 
 
+def test_an_all_green_table_reads_in_plain_words_with_aws_evidence_folded(world, kit):
+    """A researcher reads "balance: $10,000.00", not "GetAccountBalance answered"; whoever
+    helps still finds AWS's own words, one click away."""
+    diagnosis = kit.diagnose(world.console_create_iam_user())
+    page = diagnosis.to_html()
+    shown = re.sub(r"<details>.*?</details>", "", page, flags=re.S)
+    for jargon in ("GetAccountBalance", "ParameterValidationError", "AccessDenied", "CreateHIT",
+                   "IAM let", "arn:aws"):
+        assert jargon not in re.sub(r"<p>Doctor for access key.*?</p>", "", shown), jargon
+    assert "play-money balance: $10,000.00" in shown
+    assert "AWS let this key create HITs (a test request: nothing was made or spent)" in shown
+    folded = re.findall(r"<details><summary>Details for whoever helps you</summary>(.*?)</details>",
+                        page, flags=re.S)
+    assert sorted(folded) == sorted(f"<code>{html.escape(c.evidence)}</code>"
+                                    for c in diagnosis.checks if c.evidence)
+    assert any("ParameterValidationError" in f for f in folded)  # never dropped
+
+
+def test_the_table_headers_do_not_wrap(blank_world, kit):
+    diagnosis = kit.diagnose(with_steps(blank_world, 1, 2).console_create_iam_user())
+    headers = re.findall(r"<th[^>]*>([^<]*)</th>", diagnosis.to_html())
+    assert "what to do" in headers  # a failed check: the column is there
+    assert diagnosis.to_html().count('<th style="white-space:nowrap">') == len(headers)
+
+
 def test_sandbox_not_registered_names_step_3(blank_world, kit):
     world = with_steps(blank_world, 1, 2)
     diagnosis = kit.diagnose(world.console_create_iam_user())
@@ -149,12 +180,12 @@ def test_sandbox_not_registered_names_step_3(blank_world, kit):
     assert diagnosis["sandbox"].status is Status.FAILED
     assert diagnosis["sandbox"].step == "3" and diagnosis.next_step == "3"
     assert "requestersandbox.mturk.com/developer" in diagnosis["sandbox"].fix
-    html = diagnosis.to_html()
-    assert 'href="03_register_requester_sandbox.ipynb"' in html  # the lessons' own folder
-    assert html.count('<a href="0') == len(diagnosis.failed)  # one lesson per failed check
+    page = diagnosis.to_html()
+    assert 'href="03_register_requester_sandbox.ipynb"' in page  # the lessons' own folder
+    assert page.count('<a href="0') == len(diagnosis.failed)  # one lesson per failed check
     # The fix's address is a link too, opening in a new tab (the notebook stays open).
     assert ("<a href='https://requestersandbox.mturk.com/developer' target='_blank' "
-            "rel='noopener'>") in html
+            "rel='noopener'>") in page
 
 
 def test_key_still_propagating_is_waited_for_on_the_simulated_clock(world, kit):

@@ -13,7 +13,7 @@ import pytest
 from mturklink_helpers.cli import main
 from mturklink_helpers.credentials import AccessKey, save_profile, write_credentials
 from mturklink_helpers.doctor import Status
-from mturklink_helpers.failures import FAILURES, failure, markdown_table
+from mturklink_helpers.failures import FAILURES, KnownFailures, failure, markdown_table
 from mturklink_helpers.problems import DEMO_PROBLEMS, make_problem
 
 # (failure, demo problem) for every demo problem of every failure
@@ -140,3 +140,26 @@ def test_docs_table_is_generated_from_the_failures():
     assert begin in text and end in text, "docs/doctor.md lacks the generated table"
     assert text.split(begin)[1].split(end)[0] == markdown_table(), (
         "docs/doctor.md's table is out of date: run .venv/bin/python tools/write_doctor_table.py")
+
+
+def test_the_lessons_show_every_failure_with_a_link_to_the_lesson_that_fixes_it():
+    """Notebook 07's list (JupyterLab and Voilà show only notebooks/, not docs/): each failure
+    of docs/doctor.md's table, its step a link to a lesson that exists."""
+    import html
+    import re
+    from pathlib import Path
+
+    page = KnownFailures()._repr_html_()
+    assert page.startswith("<details><summary>Every failure the doctor knows (")
+    rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td>", page)
+    listed = [f for f in FAILURES if f.id not in ("not_a_key_file", "not_ready")]
+    assert [html.unescape(symptom) for symptom, _ in rows] == [f.symptom for f in listed]
+    assert len(rows) == markdown_table().count("\n") - 1  # the docs' table, row for row
+    lessons = Path(__file__).resolve().parents[1] / "notebooks"
+    for f, (_, step) in zip(listed, rows, strict=True):
+        if f.step is None:
+            assert step == "—"
+            continue
+        href = re.search(r'href="([^"]+)"', step).group(1)
+        assert (lessons / href).is_file(), href
+        assert f"step {f.step} → notebook {href[:2]}" in html.unescape(step)

@@ -1,6 +1,6 @@
 """`make lab` started the way the README says, with flags for a server without a browser:
 it runs as root (adding --allow-root itself), prints the address of notebook 00 (not the
-Launcher), serves notebook 00 from notebooks/, and pairs each lesson's .ipynb with its .md
+Launcher), serves notebook 00 from notebooks/ without JupyterLab's news question, and pairs each lesson's .ipynb with its .md
 (jupytext), so that saving either one in JupyterLab writes both. `make app` likewise prints
 the address of notebook 00 as the Voilà app, and serves it there.
 
@@ -159,6 +159,8 @@ def test_make_lab_serves_notebook_00_at_the_address_it_prints(make_lab):
     config = json.loads(re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>',
                                   page, re.S).group(1))
     assert (config["treePath"], Path(config["serverRoot"])) == ("00_start_here.ipynb", NOTEBOOKS)
+    # No "Would you like to get notified about official Jupyter news?" over the lesson.
+    assert "@jupyterlab/apputils-extension:announcements" in config["disabledExtensions"]
     # ...and the server hands the page notebook 00 itself.
     notebook = lab.contents("00_start_here.ipynb")
     assert notebook["type"] == "notebook"

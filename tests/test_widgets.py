@@ -94,12 +94,44 @@ def test_chosen_file_loads_keeps_its_name_not_its_bytes(kit):
     [left] = form.upload.value  # "Choose file (1)": the counter is len(value)
     assert left["name"] == "credentials.csv" and bytes(left["content"]) == b"" and left["size"] == 0
     assert kit.key.reveal_secret() not in all_widget_state()
-    # "Load key" then reads the path, not the name left behind; the counter goes back to 0.
-    assert "Loaded for this notebook" in form.output.value  # an upload: this notebook only
+    # "Load key" then reads the path, not the name left behind, which stays: "(1)", not "(0)".
     form.load_button.click()
     assert form.status_text.startswith("✓ Done: loaded access key")
-    assert "Loaded for this notebook" not in form.output.value  # by its path
-    assert form.upload.value == ()
+    assert [f["name"] for f in form.upload.value] == ["credentials.csv"]
+
+
+def test_a_chosen_file_is_found_by_the_next_notebooks(kit, tmp_path):
+    """No dead end after "Choose file": a private copy is kept where the kit keeps key files,
+    and the next notebook's kit (a kernel of its own) finds the key."""
+    import stat
+
+    from mturklink_helpers.kit import Kit
+
+    ConsoleChecklist(4, kit=kit).do_button.click()
+    chosen = kit.demo_download().read_bytes()
+    kit.demo_download().unlink()  # only the browser's copy is left: the file the learner picked
+    form = LoadCredentialsForm(kit=kit)
+    form.upload.value = ({"name": "my key.csv", "type": "text/csv", "size": len(chosen),
+                          "content": memoryview(chosen), "last_modified": datetime.now(UTC)},)
+    assert form.status_text.startswith("✓ Done: loaded access key"), form.status_text
+    kept = tmp_path / "secrets" / "chosen" / "my_key.csv"
+    assert "secrets/chosen/my_key.csv" in form.output.value and "next notebooks" in form.output.value
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert kit.key.reveal_secret() not in all_widget_state() + form.output.value + form.status_text
+    next_notebook = Kit("demo", home_dir=kit.home)
+    assert next_notebook.key is not None and next_notebook.key.access_key_id == kit.key.access_key_id
+
+
+def test_the_path_box_names_the_demo_download_only_once_it_is_there(kit):
+    form = LoadCredentialsForm(kit=kit)  # before the Demo button made the file
+    assert form.path.value == "" and "made by the Demo button above" in form.path.placeholder
+    form.load_button.click()
+    assert form.status_text.startswith("✗ Problem: Choose the key file first"), form.status_text
+    ConsoleChecklist(4, kit=kit).do_button.click()  # now it is there: Load key finds it
+    form.load_button.click()
+    assert form.status_text.startswith("✓ Done: loaded access key"), form.status_text
+    assert form.path.value == str(kit.demo_download().relative_to(kit.demo_download().parents[2]))
+    assert LoadCredentialsForm(kit=kit).path.value == form.path.value  # a form made after it
 
 
 def test_bad_upload_is_one_sentence_with_the_step_and_is_cleared(kit):
@@ -131,6 +163,12 @@ def test_create_iam_user_form_shows_progress_and_saves_0600(tmp_path, kit):
     assert kit.key.reveal_secret() not in all_widget_state()
     form.create_button.click()  # re-run: reuses the user, makes no duplicate
     assert form.status_text.startswith("✓ Done"), form.status_text
+    # It says how to get a new key in the form's own words (its checkbox, not a command-line
+    # flag), as sentences that wrap between words (a <pre> broke "onl / y once").
+    assert ("no new access key was made: if you lost the secret, tick “make a new key even if "
+            "the user has one” above and press “Create IAM user” again") in form.output.value
+    assert "--new-key" not in form.output.value and "new_key=" not in form.output.value
+    assert "<pre>" not in form.output.value and "<li>" in form.output.value
 
 
 @pytest.mark.parametrize("problem, step", [
@@ -247,6 +285,15 @@ def test_cost_estimate_updates_and_bad_reward_is_explained(kit):
     assert "pretend money" in form.cost.value  # the sandbox's
     form.reward.value = "ten cents"
     assert "✗" in form.cost.value
+
+
+def test_the_mode_form_says_what_is_in_use_before_anything_is_pressed(kit):
+    # A learner opening notebook 00 must not wonder whether "Use these settings" is needed.
+    kit.set_mode("demo", "sandbox")
+    status = ModeChooser(kit=kit).status_text
+    assert status.startswith("ℹ Note: you are in demo mode, MTurk sandbox. Nothing to press "
+                             "unless you want to change that"), status
+    assert "“Use these settings”" in status
 
 
 def test_production_needs_explicit_consent(kit):

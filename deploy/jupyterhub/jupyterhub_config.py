@@ -60,6 +60,7 @@ STATE.mkdir(parents=True, exist_ok=True, mode=0o700)
 os.chmod(STATE, 0o700)
 ROOM = "mturklink-room"
 ROOM_URL = f"http://127.0.0.1:{ROOM_PORT}"
+KIT = Path(__file__).resolve().parents[2]  # this kit's folder
 BIN = Path(sys.executable).parent  # this environment: the hub's, the learners' and the kit's
 
 c.JupyterHub.bind_url = f"{'https' if SSL_CERT else 'http'}://{IP}:{PORT}/"
@@ -95,6 +96,8 @@ c.Spawner.environment = {
     "MTURKLINK_MODE": MODE,
     "MTURKLINK_ROOM_URL": f"{ROOM_URL}/services/{ROOM}/",
     "PATH": f"{BIN}:/usr/local/bin:/usr/bin:/bin",
+    # The kit's JupyterLab settings (jupyter-config/README.md): no Jupyter news question.
+    "JUPYTER_CONFIG_PATH": str(KIT / "jupyter-config"),
 }
 # The learner's server token ($JUPYTERHUB_API_TOKEN in their kernels) may also call the
 # room view: that is how their notebooks report progress (and nothing else of theirs).

@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 
+from ..folded import for_helpers
 from ..kit import Kit, kernel_kit
 
 _STATUS_STYLE = {
@@ -99,12 +100,14 @@ def _unanswered(problem) -> bool:
 
 # How a form's output reads, in JupyterLab and Voilà alike: its tables are text, left-aligned
 # and wrapped to the page, a website's address too (a notebook's output tables are
-# fixed-layout, right-aligned numbers); a link looks like one (blue, underlined: neither
-# themes one in a widget's output), a kit's action link bold; "$0.02 … $0.24" is money, not
-# MathJax (the ignore classes).
+# fixed-layout, right-aligned numbers), and a cell's code wraps instead of running into the
+# next cell; a link looks like one (blue, underlined: neither themes one in a widget's
+# output), a kit's action link bold; "$0.02 … $0.24" is money, not MathJax (the ignore
+# classes).
 _OUTPUT_STYLE = ("<style>div.mturklink-output table {table-layout: auto; margin-left: 0} "
                  "div.mturklink-output td, div.mturklink-output th {text-align: left !important; "
                  "vertical-align: top !important; overflow-wrap: break-word} "
+                 "div.mturklink-output td code {white-space: normal; overflow-wrap: anywhere} "
                  "div.mturklink-output a[href] {color: #175cd3; text-decoration: underline} "
                  "div.mturklink-output a.mturklink-link {font-weight: 600} "
                  "div.mturklink-output a[href^=\"https://\"] {overflow-wrap: anywhere}</style>")
@@ -223,8 +226,7 @@ class Form(widgets.VBox):
         self.set_status("unknown" if _unanswered(problem) else "error", sentence)
         folded = ""
         if details:
-            folded = ("<details><summary>Details for whoever helps you</summary><pre>"
-                      f"{html.escape(redact(details, self.kit))}</pre></details>")
+            folded = for_helpers(f"<pre>{html.escape(redact(details, self.kit))}</pre>")
         self.output.value = folded
 
     @property

@@ -22,6 +22,14 @@ def _typed_path(text: str) -> Path:
         return path
 
 
+def _shown(path: Path) -> str:
+    """A path as a learner reads it: from the lessons' folder when it is inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def _key_summary(kit, key) -> str:
     rows = [("Access Key ID", key.masked_id), ("Secret Access Key", "**** (never shown)"),
             ("IAM user", key.user_name or "(not in the file)"), ("Read from", key.source)]
@@ -40,16 +48,21 @@ class LoadCredentialsForm(Form):
         super().__init__(
             "Load your key file",
             "Choose the <code>credentials.csv</code> (or <code>…_accessKeys.csv</code>) you "
-            "downloaded in step 4 j–k, or type where it is saved. A key loaded by its path is "
-            "found again by the next notebooks.", kit=kit,
+            "downloaded in step 4 j–k, or type where it is saved. The next notebooks find the "
+            "key again.", kit=kit,
         )
         self.upload = widgets.FileUpload(accept=".csv,.txt", multiple=False,
                                          description="Choose file")
         from ..kit import DEMO_DOWNLOAD
 
-        self.path = widgets.Text(value=str(DEMO_DOWNLOAD) if self.kit.is_demo else "",
-                                 placeholder="or a path, e.g. ~/Downloads/credentials.csv",
-                                 description="Path", layout=widgets.Layout(width="60%"))
+        # The demo's download, once the Demo button above has made it (never a path that is
+        # not there yet: the learner would not know where it came from).
+        made = self.kit.is_demo and DEMO_DOWNLOAD.is_file()
+        self.path = widgets.Text(
+            value=str(DEMO_DOWNLOAD) if made else "",
+            placeholder=(f"{DEMO_DOWNLOAD} (made by the Demo button above)" if self.kit.is_demo
+                         else "or a path, e.g. ~/Downloads/credentials.csv"),
+            description="Path", layout=widgets.Layout(width="60%"))
         self.add_inputs(self.upload, self.path)
         self.load_button = self.add_action("Load key", self.load)
         # A chosen file's bytes (the secret) sit in the widget until loaded, and JupyterLab
@@ -68,26 +81,39 @@ class LoadCredentialsForm(Form):
             self.run(self.load_button, self.load)
 
     def load(self) -> None:
-        path, chosen, name = None, self._chosen(), None
+        chosen, name = self._chosen(), None
         try:
             if chosen is not None:
                 key = load_credentials(bytes(chosen["content"]))
                 name = chosen.get("name") or "the uploaded file"
                 key = type(key)(key.access_key_id, key.reveal_secret(), key.user_name, name,
                                 [w.replace("the key file", name) for w in key.warnings])
-            elif self.path.value.strip():
-                path = _typed_path(self.path.value)
-                key = load_credentials(path)
-            else:
-                self.fail("Choose the key file first (the button “Choose file”), or type its path.")
-                return
         finally:
-            self._drop_bytes(name)
-        self.kit.use_key(key, path)
-        note = ("" if path else "<p>Loaded for this notebook. To have the next notebooks find "
-                "it too, load it by its path.</p>")
+            if chosen is not None:  # a path load leaves the name of a file chosen before
+                self._drop_bytes(name)
+        if chosen is not None:
+            kept = self.kit.keep_chosen_key(key, name)
+            note = (f"<p>A copy, readable by you only, is kept as <code>{html.escape(_shown(kept))}"
+                    "</code>: the next notebooks find the key there.</p>")
+        else:
+            self._fill_demo_download()
+            if not self.path.value.strip():
+                self.fail("Choose the key file first (the button “Choose file”), or type its path"
+                          + (" (in demo mode the Demo button above makes one)." if self.kit.is_demo
+                             else "."))
+                return
+            path = _typed_path(self.path.value)
+            key = self.kit.use_key(load_credentials(path), path)
+            note = ""
         self.succeed(f"loaded access key {key.masked_id} from {key.source}.",
                      _key_summary(self.kit, key) + note)
+
+    def _fill_demo_download(self) -> None:
+        """The Path box left empty in demo mode: the demo's download, if it is there now."""
+        from ..kit import DEMO_DOWNLOAD
+
+        if self.kit.is_demo and not self.path.value.strip() and DEMO_DOWNLOAD.is_file():
+            self.path.value = str(DEMO_DOWNLOAD)
 
     def _drop_bytes(self, loaded_name: str | None) -> None:
         """The file's bytes hold the secret: drop them from the widget. A file that loaded
@@ -104,6 +130,9 @@ class LoadCredentialsForm(Form):
         finally:
             self._dropping = False
         self._loaded_name = self.upload.value
+
+
+CREATE = "Create IAM user"  # the button's label (it reads "…" while the form works)
 
 
 class CreateIamUserForm(Form):
@@ -124,7 +153,7 @@ class CreateIamUserForm(Form):
                                     layout=widgets.Layout(width="60%"))
         self.new_key = widgets.Checkbox(value=False, description="make a new key even if the user has one")
         self.add_inputs(self.admin_profile, self.user_name, self.save_to, self.new_key)
-        self.create_button = self.add_action("Create IAM user", self.create)
+        self.create_button = self.add_action(CREATE, self.create)
 
     def create(self) -> None:
         from ..iam import provision_iam_user
@@ -145,5 +174,8 @@ class CreateIamUserForm(Form):
             self.kit.use_key(result.key, result.credentials_path)
         if result.ready:
             self.kit.record(4)
+        # Sentences, not a <pre>: in a narrow output a <pre> broke words ("onl / y once").
+        lines = result.summary(ask_new=f"tick “{self.new_key.description}” above and press "
+                                       f"“{CREATE}” again").splitlines()
         self.succeed("the IAM user is ready." if result.key or result.ready else "see below.",
-                     f"<pre>{html.escape(result.summary())}</pre>")
+                     "<ul>" + "".join(f"<li>{html.escape(line)}</li>" for line in lines) + "</ul>")

@@ -28,7 +28,9 @@ class ModeChooser(Form):
         self.add_inputs(self.mode, self.environment, self.understand)
         self.apply_button = self.add_action("Use these settings", self.apply)
         self.environment.observe(self._toggle_warning, names="value")
-        self.set_status("info", self.describe())
+        # What is in use already, so a learner knows pressing is optional.
+        self.set_status("info", f"you are in {self.describe()} Nothing to press unless you want "
+                                "to change that: choose above, then press “Use these settings”.")
 
     def _toggle_warning(self, change) -> None:
         self.understand.layout.display = None if change["new"] == "production" else "none"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-
 from ..doctor import Status
 from .base import Form
 
@@ -28,12 +26,6 @@ class TurkPrimeHandoff(Form):
             return
         diagnosis = self.kit.diagnose()
         ready = diagnosis["turkprime"]
-        rows = "".join(
-            f"<tr><th style='text-align:left'>{html.escape(f.label)}</th>"
-            f"<td><code>{html.escape(f.value)}</code></td><td>{html.escape(f.note)}</td></tr>"
-            for f in diagnosis.turkprime_form)
-        table = ("<table><tr><th>Field</th><th>What to enter</th><th>Where it comes from</th></tr>"
-                 f"{rows}</table>")
         if ready.status is Status.FAILED:
             self.fail(f"{ready.summary}. {ready.fix}")
             self.output.value = diagnosis.to_html()
@@ -47,4 +39,4 @@ class TurkPrimeHandoff(Form):
             self.output.value = diagnosis.to_html()
             return
         self.kit.record(5)
-        self.succeed(ready.summary, table)
+        self.succeed(ready.summary, diagnosis.form_html())

@@ -68,13 +68,14 @@ def _learner_env(home: Path) -> dict[str, str]:
                JUPYTER_RUNTIME_DIR=str(home / ".local/share/jupyter/runtime"),
                JUPYTERLAB_SETTINGS_DIR=str(home / ".jupyter/lab/user-settings"),
                JUPYTERLAB_WORKSPACES_DIR=str(home / ".jupyter/lab/workspaces"),
-               IPYTHONDIR=str(home / ".ipython"))
+               IPYTHONDIR=str(home / ".ipython"),
+               # The kit's JupyterLab settings, as make lab, Binder and the hub give them: no
+               # "get Jupyter news?" toast over the page, no request to the internet.
+               JUPYTER_CONFIG_PATH=str(REPO / "jupyter-config"))
     settings = home / ".jupyter/lab/user-settings/@jupyterlab"
     for name, values in {
         # Every cell in the DOM (not only those in view), so locators find every form.
         "notebook-extension/tracker": {"windowingMode": "none"},
-        # No "get Jupyter news?" toast over the page, and no request to the internet.
-        "apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
     }.items():
         path = settings / f"{name}.jupyterlab-settings"
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -276,6 +277,10 @@ class KitPage:
         page.screenshot(path=str(path))
         return path
 
+    def screenshot_path(self, state: str = "") -> Path:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        return ARTIFACTS / f"{self.where}-{Path(self.name).stem}{'-' + state if state else ''}.png"
+
     def screenshot(self, state: str = "") -> Path:
         """The whole notebook (``state``: a picture before its final one): it scrolls inside
         the page, so grow the window to its height, then give the window back."""
@@ -286,9 +291,10 @@ class KitPage:
         page.set_viewport_size({"width": size["width"], "height": min(size["height"] + extra, 16000)})
         page.evaluate("s => { const e = document.querySelector(s); if (e) e.scrollTop = 0; }",
                       self.scroller)
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        path = ARTIFACTS / f"{self.where}-{Path(self.name).stem}{'-' + state if state else ''}.png"
+        path = self.screenshot_path(state)
         self.assert_pictures_load()
+        # JupyterLab asks at start-up, long before a picture: the kit turned the question off.
+        expect(page.get_by_text("official Jupyter news")).to_have_count(0)
         page.screenshot(path=str(path), full_page=True)
         self.assert_fits()  # every page the walk keeps a picture of fits its boxes
         page.set_viewport_size(size)
@@ -329,12 +335,13 @@ class KitPage:
 
     def assert_fits(self) -> None:
         """No label, button or table on the page (the forms, their outputs, the lesson's
-        text) is wider than its box: cut-off labels and tables running off the page are
-        bugs. scrollWidth against clientWidth, for what is shown now."""
+        text) is wider than its box: cut-off labels, tables running off the page and a form's
+        table cell running into the next are bugs. scrollWidth against clientWidth, for what is shown now."""
         cut = self.page.evaluate("""() => [...document.querySelectorAll(
                 '.widget-label, .widget-toggle-button, .widget-button, .widget-checkbox label,'
                 + ' .widget-upload, .widget-html-content, .widget-html-content table,'
-                + ' .jp-OutputArea-output, .jp-RenderedHTMLCommon, .jp-RenderedHTMLCommon table')]
+                + ' .jp-OutputArea-output, .jp-RenderedHTMLCommon, .jp-RenderedHTMLCommon table,'
+                + ' .mturklink-output td, .mturklink-output th')]
             .filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1)
             .map(e => (e.className || e.tagName) + ': ' + e.textContent.trim().slice(0, 60))""")
         assert not cut, f"cut off or too wide on the {self.where} page: {cut}"

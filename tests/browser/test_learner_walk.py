@@ -36,7 +36,9 @@ def test_00_start_here_mode_chooser(kit):
     progress.mark_undone(1, "demo", nb.server.home / ".mturklink")
     expect(page.get_by_text(not_yet)).to_be_visible()
     mode = nb.form("Mode")
-    expect(nb.status(mode)).to_have_text("ℹ Note: demo mode, MTurk sandbox.")
+    expect(nb.status(mode)).to_have_text(
+        "ℹ Note: you are in demo mode, MTurk sandbox. Nothing to press unless you want to "
+        "change that: choose above, then press “Use these settings”.")
 
     # Production needs the "I understand" box, which appears only once it is chosen.
     understand = mode.get_by_label("I understand that production spends real money")
@@ -125,10 +127,11 @@ def test_08_route_b_creates_the_iam_user_from_code(lab):
     create = nb.form("Create the IAM user for MTurk")
     create.locator(".widget-text", has_text="User name").locator("input").fill("browser-learner")
     nb.press(create, "Create IAM user", "✓ Done: the IAM user is ready.")
-    expect(create.locator("pre")).to_contain_text("IAM user browser-learner in account 123456789012 (created)")
-    expect(create.locator("pre")).to_contain_text("the key works")
+    expect(create.locator("ul")).to_contain_text("IAM user browser-learner in account 123456789012 (created)")
+    expect(create.locator("ul")).to_contain_text("the key works")
     programmatic_key = load_credentials(lab.root / "secrets" / "credentials.csv")
-    expect(create.locator("pre")).to_contain_text(programmatic_key.masked_id)
+    expect(create.locator("ul")).to_contain_text(programmatic_key.masked_id)
+    create.screenshot(path=str(nb.screenshot_path("route-b")))  # the form's own picture
 
     nb.assert_no_secret(programmatic_key.reveal_secret())
     nb.screenshot()
@@ -148,13 +151,14 @@ def test_website_lessons_show_their_pictures_in_the_app(voila, notebook):
     app.screenshot()
 
 
-def test_05_turkprime_handoff(lab):
-    nb = lab("05_link_turkprime.ipynb")
+def test_05_turkprime_handoff(kit):
+    nb = kit("05_link_turkprime.ipynb")
     nb.run_all()
     handoff = nb.form("Hand the key to CloudResearch (TurkPrime)")
     nb.press(handoff, "Check and show the form", "✓ Done: both endpoints answer")
     expect(handoff.locator("table")).to_contain_text("Access Key ID")
     expect(handoff.locator("table")).to_contain_text("(never shown)")
+    handoff.screenshot(path=str(nb.screenshot_path("handoff")))  # the table, full size
     step5 = nb.form("Step 5: ")
     nb.press(step5, "Check this step", "ℹ Note: the kit cannot see step 5 being done")
     nb.press(step5, "Demo: Link CloudResearch", "so its boxes are ticked for you, then checked: "

@@ -77,3 +77,47 @@ def test_a_changed_source_is_caught():
     assert as_myst(notebook) == as_myst(source)
     source.cells[0].source += "\n\nA teacher's new sentence."
     assert as_myst(notebook) != as_myst(source)
+
+
+# What a Python kernel tells JupyterLab about itself; JupyterLab puts it in the notebook's
+# metadata as soon as the kernel answers, so every save from JupyterLab carries it.
+KERNEL_LANGUAGE_INFO = {
+    "codemirror_mode": {"name": "ipython", "version": 3}, "file_extension": ".py",
+    "mimetype": "text/x-python", "name": "python", "nbconvert_exporter": "python",
+    "pygments_lexer": "ipython3", "version": "3.11.2"}
+# The fix when this fails: the lessons' Markdown in the form JupyterLab saves it.
+CANONICAL = ("run: sed -i 's/^```{code-cell}$/```{code-cell} ipython3/' notebooks/[0-9][0-9]_*.md "
+             "&& make lessons && .venv/bin/nbstripout --extra-keys "
+             "'metadata.widgets metadata.language_info' notebooks/[0-9][0-9]_*.ipynb")
+
+
+@pytest.mark.parametrize("kernel", [False, True], ids=["before-the-kernel", "with-the-kernel"])
+def test_saving_a_lesson_in_jupyterlab_without_edits_changes_neither_file(tmp_path, kernel):
+    """A teacher opens a lesson in JupyterLab and saves it: git sees no change in its .md, nor
+    in its .ipynb once the kit's nbstripout filter has stripped what the kernel adds (its
+    language_info). Through jupytext's own contents manager, as JupyterLab saves."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from jupyter_server.services.contents.largefilemanager import LargeFileManager
+    from jupytext.sync_contentsmanager import build_sync_jupytext_contents_manager_class
+
+    for path in [*NOTEBOOKS.glob("[0-9][0-9]_*"), NOTEBOOKS / "jupytext.toml"]:
+        shutil.copy2(path, tmp_path / path.name)
+    contents = build_sync_jupytext_contents_manager_class(LargeFileManager)(root_dir=str(tmp_path))
+    changed = []
+    for name in LESSONS:
+        model = contents.get(f"{name}.ipynb")
+        if kernel:
+            model["content"]["metadata"]["language_info"] = KERNEL_LANGUAGE_INFO
+        contents.save(model, f"{name}.ipynb")
+        changed += [f"{name}.md"] * ((tmp_path / f"{name}.md").read_bytes()
+                                     != (NOTEBOOKS / f"{name}.md").read_bytes())
+    nbstripout = Path(sys.executable).parent / "nbstripout"
+    subprocess.run([str(nbstripout), "--extra-keys", "metadata.widgets metadata.language_info",
+                    *(str(tmp_path / f"{name}.ipynb") for name in LESSONS)], check=True)
+    changed += [f"{name}.ipynb" for name in LESSONS
+                if (tmp_path / f"{name}.ipynb").read_bytes() != (NOTEBOOKS / f"{name}.ipynb").read_bytes()]
+    assert not changed, f"saved without edits, these changed: {changed}; {CANONICAL}"

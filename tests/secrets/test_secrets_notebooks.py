@@ -35,7 +35,7 @@ import pytest
 from nbclient import NotebookClient
 
 from mturklink_helpers import world as worlds
-from mturklink_helpers.kit import DEMO_DOWNLOAD, Kit
+from mturklink_helpers.kit import CHOSEN_KEYS, DEMO_DOWNLOAD, Kit
 from mturklink_helpers.widgets.keys import CreateIamUserForm
 from tests.notebooks.harness import CHECKS, learner_env, run_lesson_async
 
@@ -133,8 +133,10 @@ class Audit:
     @property
     def chosen_key_files(self) -> set[Path]:
         """Where the learner chose to keep a key: the demo's download, route B's "Save key
-        to", and the shared AWS credentials file (a profile the learner saved)."""
+        to", the kit's copy of the file chosen with "Choose file", and the shared AWS
+        credentials file (a profile the learner saved)."""
         return {self.notebook_dir / DEMO_DOWNLOAD, self.notebook_dir / self.save_to_default,
+                self.notebook_dir / CHOSEN_KEYS / "credentials.csv",
                 self.places["HOME"] / ".aws" / "credentials"}
 
     def files(self):

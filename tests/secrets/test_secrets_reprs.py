@@ -24,6 +24,7 @@ SECRET_FREE = {
     "mturklink_helpers.doctor.Status": "an enum of five words (ok, failed, warning, skipped, "
                                        "could not check)",
     "mturklink_helpers.endpoints.Environment": "an enum of the two MTurk endpoints",
+    "mturklink_helpers.failures.KnownFailures": "the registry's fixed texts (failures.py); no key",
     "mturklink_helpers.errors.Kind": "an enum of what an error means",
     "mturklink_helpers.fees.UnconfirmedSpendingError": "a sentence about money; made from amounts",
     "mturklink_helpers.kit.NoKeyLoaded": "a fixed sentence: no key is loaded",
