@@ -121,3 +121,29 @@ def test_saving_a_lesson_in_jupyterlab_without_edits_changes_neither_file(tmp_pa
     changed += [f"{name}.ipynb" for name in LESSONS
                 if (tmp_path / f"{name}.ipynb").read_bytes() != (NOTEBOOKS / f"{name}.ipynb").read_bytes()]
     assert not changed, f"saved without edits, these changed: {changed}; {CANONICAL}"
+
+
+# The first walk (00–06, demo mode) must fit in 20 minutes (README, "How long a first walk
+# takes"): reading the lessons' own text was 13 of its 45 minutes before the lessons were cut
+# to what a learner needs. A ceiling keeps new prose from creeping back: 7 minutes at 200
+# words a minute, leaving the rest for the forms, the pictures and the clicks.
+FIRST_WALK_WORDS = 1400
+
+
+def reading_words(name: str) -> int:
+    """Words a learner reads in lesson ``name``'s Markdown cells: no code, no image alt text
+    (a screen reader's, not on screen), no link targets or HTML tags."""
+    words = 0
+    for cell in jupytext.read(NOTEBOOKS / f"{name}.md", fmt=FORMAT).cells:
+        if cell.cell_type == "markdown":
+            text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", cell.source)
+            text = re.sub(r"\]\([^)]*\)", "]", re.sub(r"<[^>]+>", "", text))
+            words += sum(1 for word in text.split() if re.search(r"\w", word))
+    return words
+
+
+def test_the_first_walk_reads_in_seven_minutes():
+    first_walk = [name for name in LESSONS if name < "07"]
+    counts = {name: reading_words(name) for name in first_walk}
+    assert len(counts) == 7 and min(counts.values()) > 50, counts  # every lesson was counted
+    assert sum(counts.values()) <= FIRST_WALK_WORDS, counts

@@ -6,7 +6,7 @@ Counted is what is on screen: the text of the shown widgets (HTML with its tags 
 stripped, labels, button names, placeholders, the chosen option), not widgets hidden with
 ``display: none``. Target: at most 120 words before the first press.
 
-    .venv/bin/python benchmarks/bench_form_words.py
+    .venv/bin/python tools/count_form_words.py
 """
 
 from __future__ import annotations
