@@ -83,7 +83,7 @@ def held_by_git(path: str) -> dict:
 
 @pytest.mark.skipif(not IN_GIT, reason="not a git checkout: no commit to look into")
 def test_git_holds_the_notebooks():
-    assert len([p for p in NOTEBOOKS if Path(p).name[:2].isdigit()]) == 8, NOTEBOOKS
+    assert len([p for p in NOTEBOOKS if Path(p).name[:2].isdigit()]) == 9, NOTEBOOKS
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[Path(p).name for p in NOTEBOOKS])
