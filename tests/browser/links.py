@@ -120,11 +120,19 @@ def expect_section(page, scope: str, name: str) -> None:
     expect(target).to_be_in_viewport()
 
 
+_OPEN_FOLDS = """el => {
+    for (let fold = el.closest('details'); fold; fold = fold.parentElement?.closest('details'))
+        if (!fold.open) fold.querySelector(':scope > summary').click();
+}"""
+
+
 def click(page, link: Link) -> bool:
     """Click a link like a learner. A heading's anchor shows only while its heading is under
-    the mouse (JupyterLab), so point at what holds it first; one never shown (Voilà hides
+    the mouse (JupyterLab), so point at what holds it first, and one in a fold opens it; one never shown (Voilà hides
     the anchors) cannot be clicked: False."""
     element = page.locator(f'[data-kit-link="{link.index}"]')
+    # A link in a fold (<details>) is reached by opening the fold, as a learner does.
+    element.evaluate(_OPEN_FOLDS)
     if not element.is_visible():
         element.locator("xpath=..").hover()
         if not element.is_visible():
