@@ -36,9 +36,9 @@ MAX_WORDS = 25
 # The screens issue 13 asks for: (step, picture, the words on what the learner uses there).
 SCREENS = [
     (1, "aws-support-plan.svg", ["Basic support –", "Complete sign up"]),
-    (2, "mturk-developer-page.svg", ["Link your AWS Account", "Register for the Requester Sandbox"]),
+    (2, "mturk-developer-page-link.svg", ["Link your AWS Account"]),
     (2, "mturk-link-this-account.svg", ["Link This Account", "Accounts Successfully Linked"]),
-    (3, "mturk-developer-page.svg", ["Register for the Requester Sandbox"]),
+    (3, "mturk-developer-page-register.svg", ["Register for the Requester Sandbox"]),
     (3, "sandbox-registration.svg", ["Sign in", "Continue"]),
     (4, "iam-create-user.svg", ["mturk-requester", "Next"]),
     (4, "iam-set-permissions.svg", ["Attach policies directly", "AmazonMechanicalTurkFullAccess"]),
