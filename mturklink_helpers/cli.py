@@ -431,6 +431,8 @@ def _demo(args) -> int:
 
 
 def _demo_report(world, folder, as_json: bool, handle) -> int:
+    from . import progress
+
     info = world.status(folder)
     if as_json:
         report = dict(info) if info else {"running": False, "home": str(folder),
@@ -454,12 +456,15 @@ def _demo_report(world, folder, as_json: bool, handle) -> int:
          f"{info['started']}), for {folder}." if verb == "Started" else
          f"The demo world is running at {info['url']} (pid {info['pid']}, since "
          f"{info['started']}), for {folder}.")
-    names = {"1": "AWS account", "2": "Requester account linked", "3": "sandbox registered"}
-    steps = ", ".join(f"{n} {'done' if info['steps'].get(n) else 'not done'} ({names[n]})"
-                      for n in ("1", "2", "3"))
-    _say(f"  Guide steps: {steps}.")
+    # Steps 1–3 happen on the demo's websites (the world's own state); the learner's
+    # progress, all six steps, is what the notebooks recorded (the same home's progress file).
+    names = {"1": "AWS account made", "2": "Requester account linked", "3": "sandbox registered"}
+    sites = ", ".join(f"{names[n]} {'yes' if info['steps'].get(n) else 'no'}" for n in ("1", "2", "3"))
+    _say(f"  {progress.summary('demo', progress.steps_done('demo', folder))}")
+    _say(f"  The demo's websites: {sites}.")
     hits, assignments = info["hits"], info["assignments"]
-    _say(f"  IAM users: {info['users']}, access keys: {info['access_keys']}; HITs: "
+    _say(f"  IAM users: {info['users']} (the demo administrator among them), access keys: "
+         f"{info['access_keys']}; HITs: "
          f"{hits.get('sandbox', 0)} in the sandbox, {hits.get('production', 0)} in production; "
          f"assignments: {sum(assignments.values())}.")
     _say(f"  Endpoints: MTurk {info['url']}/sandbox and {info['url']}/production; IAM and STS "

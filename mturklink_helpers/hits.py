@@ -50,6 +50,11 @@ HIT_ALREADY_EXISTS = "AWS.MechanicalTurk.HitAlreadyExists"
 HIT_DOES_NOT_EXIST = "AWS.MechanicalTurk.HITDoesNotExist"  # unverified (the simulator's)
 
 
+def plural(n: int, thing: str) -> str:
+    """ "1 answer", "2 answers": a count as a sentence says it."""
+    return f"{n} {thing}{'' if n == 1 else 's'}"
+
+
 def environment_of(client) -> Environment:
     """Sandbox or production, read from the endpoint the client talks to."""
     return Environment.from_endpoint(client.meta.endpoint_url)
@@ -493,14 +498,15 @@ class CleanupReport:
                     "Run clean-up again in a minute."]
         if self.dry_run:
             out = [
-                f"dry run: found {self.found} kit HITs; nothing was changed",
-                f"would expire {len(self.would_expire)}, approve {self.approved} assignments "
-                f"and delete {len(self.would_delete)}",
+                f"dry run: found {plural(self.found, 'kit HIT')}; nothing was changed",
+                f"would expire {len(self.would_expire)}, approve "
+                f"{plural(self.approved, 'assignment')} and delete {len(self.would_delete)}",
             ]
         else:
             out = [
-                f"found {self.found} kit HITs: deleted {len(self.deleted)}, expired "
-                f"{len(self.expired)}, approved {self.approved} assignments"
+                f"found {plural(self.found, 'kit HIT')}: deleted {len(self.deleted)}, expired "
+                f"{len(self.expired)}, approved {plural(self.approved, 'assignment')} left "
+                "unreviewed"
             ]
         if self.waiting_for_review:
             n = sum(self.waiting_for_review.values())

@@ -65,3 +65,19 @@ def reset_progress(mode: str | None = None, folder=None) -> None:
     else:
         data.pop(mode, None)
     _write(data, folder)
+
+
+def summary(mode: str, done: set[int]) -> str:
+    """The progress in one sentence: what is done, what is next (plain text)."""
+    from .steps import STEPS
+
+    finished = [str(s.number) for s in STEPS if s.number in done]
+    left = [s for s in STEPS if s.number not in done]
+    if not finished:
+        so_far = "no step done yet"
+    elif len(finished) == 1:
+        so_far = f"step {finished[0]} done"
+    else:
+        so_far = f"steps {', '.join(finished[:-1])} and {finished[-1]} done"
+    upcoming = f"next: step {left[0].number}, {left[0].short}." if left else "every step is done."
+    return f"Your progress ({mode} mode): {so_far}; {upcoming}"

@@ -146,7 +146,7 @@ STEPS: tuple[Step, ...] = (
         ),
         (("CloudResearch", CLOUDRESEARCH),),
         DemoAction("Link CloudResearch", None,
-                   done="the demo has no CloudResearch site, so its boxes are ticked for you"),
+                   done="the demo has no CloudResearch site, so the step's boxes are ticked for you"),
         ("turkprime",), (380, 150), learner_confirms=True,
     ),
     Step(6, "Run a test HIT in the sandbox", "Sandbox test HIT", "06_sandbox_test_hit.ipynb", ()),

@@ -66,7 +66,7 @@ def test_step_5_in_demo_ticks_for_the_learner_since_the_demo_has_no_cloudresearc
     form = ConsoleChecklist(5, kit=kit)
     form.do_button.click()
     assert form.status_text.startswith("✓ Done: Link CloudResearch: the demo has no CloudResearch "
-                                       "site, so its boxes are ticked for you, then checked: "
+                                       "site, so the step's boxes are ticked for you, then checked: "
                                        "step 5 is done"), form.status_text
     assert 5 in kit.steps_done() and not hasattr(form, "undo_button")
 
@@ -90,7 +90,8 @@ def test_chosen_file_loads_keeps_its_name_not_its_bytes(kit):
     chosen = kit.demo_download().read_bytes()
     form.upload.value = ({"name": "credentials.csv", "type": "text/csv", "size": len(chosen),
                           "content": memoryview(chosen), "last_modified": datetime.now(UTC)},)
-    assert form.status_text == f"✓ Done: loaded access key {kit.key.masked_id} from credentials.csv."
+    assert form.status_text == (f"✓ Done: loaded access key {kit.key.masked_id} from credentials.csv; "
+                                "step 4 is done (the doctor checked it).")
     [left] = form.upload.value  # "Choose file (1)": the counter is len(value)
     assert left["name"] == "credentials.csv" and bytes(left["content"]) == b"" and left["size"] == 0
     assert kit.key.reveal_secret() not in all_widget_state()
@@ -122,16 +123,20 @@ def test_a_chosen_file_is_found_by_the_next_notebooks(kit, tmp_path):
     assert next_notebook.key is not None and next_notebook.key.access_key_id == kit.key.access_key_id
 
 
-def test_the_path_box_names_the_demo_download_only_once_it_is_there(kit):
+def test_in_demo_the_path_box_names_the_demo_download_and_says_when_it_is_not_made_yet(kit):
+    """Nothing to type in demo mode: Load key reads where the Demo button "downloads" the key;
+    pressed first, it says which button makes the file. A loaded key is step 4 done, checked:
+    the progress shows it without another press."""
     form = LoadCredentialsForm(kit=kit)  # before the Demo button made the file
-    assert form.path.value == "" and "made by the Demo button above" in form.path.placeholder
+    assert form.path.value == str(kit.demo_download().relative_to(kit.demo_download().parents[2]))
     form.load_button.click()
-    assert form.status_text.startswith("✗ Problem: Choose the key file first"), form.status_text
-    ConsoleChecklist(4, kit=kit).do_button.click()  # now it is there: Load key finds it
+    assert form.status_text.startswith("✗ Problem: There is no key file at secrets/demo-downloads/"
+                                       "credentials.csv yet: press the Demo button above first")
+    ConsoleChecklist(4, kit=kit).do_button.click()
     form.load_button.click()
     assert form.status_text.startswith("✓ Done: loaded access key"), form.status_text
-    assert form.path.value == str(kit.demo_download().relative_to(kit.demo_download().parents[2]))
-    assert LoadCredentialsForm(kit=kit).path.value == form.path.value  # a form made after it
+    assert form.status_text.endswith("; step 4 is done (the doctor checked it).")
+    assert 4 in kit.steps_done()
 
 
 def test_bad_upload_is_one_sentence_with_the_step_and_is_cleared(kit):

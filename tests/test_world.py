@@ -644,10 +644,14 @@ def test_cli_demo_start_status_stop_reset(homes):
     w = world.connect(home)
     w.create_aws_account()
     key = w.console_create_iam_user()
+    from mturklink_helpers import progress
+
+    progress.mark_done(4, "demo", home)  # as notebook 04 records it: status says so too
     done = _demo(home, "status")
     assert done.returncode == 0
-    assert f"pid {pid}" in done.stdout and "1 done (AWS account)" in done.stdout
-    assert "IAM users: 2, access keys: 2" in done.stdout
+    assert f"pid {pid}" in done.stdout and "AWS account made yes, Requester account linked no" in done.stdout
+    assert "Your progress (demo mode): step 4 done; next: step 1, AWS account." in done.stdout
+    assert "IAM users: 2 (the demo administrator among them), access keys: 2" in done.stdout
     done = _demo(home, "status", "--json")
     report = json.loads(done.stdout)
     assert report["pid"] == pid and report["users"] == 2

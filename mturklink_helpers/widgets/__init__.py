@@ -7,7 +7,7 @@ from .console import ConsoleChecklist
 from .doctor_panel import DoctorPanel
 from .keys import CreateIamUserForm, LoadCredentialsForm
 from .mode import ModeChooser
-from .overview import Overview, accounts_map
+from .overview import Overview, ProgressLine, accounts_map
 from .problems import DemoProblems
 from .room import RoomReports
 from .rotation import RevokeKeyForm, RotateKeyForm
@@ -16,7 +16,7 @@ from .turkprime import TurkPrimeHandoff
 
 __all__ = [
     "ConsoleChecklist", "CreateIamUserForm", "DemoProblems", "DoctorPanel", "Form", "LoadCredentialsForm",
-    "ModeChooser", "Overview", "RevokeKeyForm", "RoomReports", "RotateKeyForm", "TestHitForm",
+    "ModeChooser", "Overview", "ProgressLine", "RevokeKeyForm", "RoomReports", "RotateKeyForm", "TestHitForm",
     "TurkPrimeHandoff",
     "accounts_map",
 ]

@@ -55,13 +55,11 @@ class LoadCredentialsForm(Form):
                                          description="Choose file")
         from ..kit import DEMO_DOWNLOAD
 
-        # The demo's download, once the Demo button above has made it (never a path that is
-        # not there yet: the learner would not know where it came from).
-        made = self.kit.is_demo and DEMO_DOWNLOAD.is_file()
+        # In demo mode, where the Demo button above "downloads" the key file: the learner
+        # presses Load key and needs to type nothing.
         self.path = widgets.Text(
-            value=str(DEMO_DOWNLOAD) if made else "",
-            placeholder=(f"{DEMO_DOWNLOAD} (made by the Demo button above)" if self.kit.is_demo
-                         else "or a path, e.g. ~/Downloads/credentials.csv"),
+            value=str(DEMO_DOWNLOAD) if self.kit.is_demo else "",
+            placeholder="or a path, e.g. ~/Downloads/credentials.csv",
             description="Path", layout=widgets.Layout(width="60%"))
         self.add_inputs(self.upload, self.path)
         self.load_button = self.add_action("Load key", self.load)
@@ -96,24 +94,32 @@ class LoadCredentialsForm(Form):
             note = (f"<p>A copy, readable by you only, is kept as <code>{html.escape(_shown(kept))}"
                     "</code>: the next notebooks find the key there.</p>")
         else:
-            self._fill_demo_download()
             if not self.path.value.strip():
-                self.fail("Choose the key file first (the button “Choose file”), or type its path"
-                          + (" (in demo mode the Demo button above makes one)." if self.kit.is_demo
-                             else "."))
+                self.fail("Choose the key file first (the button “Choose file”), or type its path.")
                 return
             path = _typed_path(self.path.value)
+            if self.kit.is_demo and not path.exists():
+                self.fail(f"There is no key file at {self.path.value.strip()} yet: press the Demo "
+                          "button above first (it makes the IAM user and its key file, guide "
+                          "step 4 j–k).")
+                return
             key = self.kit.use_key(load_credentials(path), path)
             note = ""
-        self.succeed(f"loaded access key {key.masked_id} from {key.source}.",
-                     _key_summary(self.kit, key) + note)
+        self._loaded(key, _key_summary(self.kit, key) + note)
 
-    def _fill_demo_download(self) -> None:
-        """The Path box left empty in demo mode: the demo's download, if it is there now."""
-        from ..kit import DEMO_DOWNLOAD
-
-        if self.kit.is_demo and not self.path.value.strip() and DEMO_DOWNLOAD.is_file():
-            self.path.value = str(DEMO_DOWNLOAD)
+    def _loaded(self, key, body: str) -> None:
+        """A key loaded is step 4's proof: check the step at once (the doctor's checks, as
+        "Check this step" runs them), so the progress shows it without another press."""
+        loaded = f"loaded access key {key.masked_id} from {key.source}"
+        verdict = self.kit.check_step(4)
+        if verdict.done:
+            self.succeed(f"{loaded}; {verdict.sentence}", body)
+        elif verdict.done is None:
+            self.set_status("unknown", f"{loaded}, but {verdict.sentence}")
+            self.output.value = body
+        else:
+            self.fail(f"{loaded}, but {verdict.sentence}")
+            self.output.value = body
 
     def _drop_bytes(self, loaded_name: str | None) -> None:
         """The file's bytes hold the secret: drop them from the widget. A file that loaded

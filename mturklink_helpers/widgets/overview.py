@@ -7,6 +7,7 @@ import html
 
 import ipywidgets as widgets
 
+from .. import progress
 from ..kit import Kit, kernel_kit
 from ..steps import STEPS
 
@@ -41,29 +42,37 @@ def accounts_map(current_step: int | None = None, done: set[int] | None = None) 
 
 
 def progress_line(mode: str, done: set[int]) -> str:
-    """Progress in one line (the map shows the same with ✓ marks): what is done, what is next."""
-    finished = [s.number for s in STEPS if s.number in done]
-    left = [s for s in STEPS if s.number not in done]
-    so_far = (f"step{'s' if len(finished) > 1 else ''} "
-              f"{', '.join(map(str, finished[:-1]))}{' and ' if len(finished) > 1 else ''}"
-              f"{finished[-1]} done" if finished else "no step done yet")
-    upcoming = (f"next: step {left[0].number}, {html.escape(left[0].short)}." if left
-                else "every step is done.")
-    return f"<p><b>Your progress ({html.escape(mode)} mode):</b> {so_far}; {upcoming}</p>"
+    """:func:`..progress.summary` as the lessons show it, its first words bold."""
+    head, _, rest = progress.summary(mode, done).partition(": ")
+    return f"<p><b>{html.escape(head)}:</b> {html.escape(rest)}</p>"
 
 
-class Overview(widgets.VBox):
-    def __init__(self, current_step: int | None = None, *, kit: Kit | None = None):
+class ProgressLine(widgets.HTML):
+    """The progress in one line, redrawn whenever a step is recorded or undone, in this
+    notebook or another: what each step's lesson shows (the map is notebook 00's)."""
+
+    def __init__(self, *, kit: Kit | None = None):
+        super().__init__()
         self.kit = kit if kit is not None else kernel_kit()
-        self.current_step = current_step
-        self.picture = widgets.HTML()
-        self.checklist = widgets.HTML()
-        super().__init__([self.picture, self.checklist])
-        # Redrawn whenever a step is recorded or undone, in this notebook or another.
         self.kit.on_progress(self.refresh)
         self.refresh()
 
     def refresh(self) -> None:
-        done = self.kit.steps_done()
-        self.picture.value = accounts_map(self.current_step, done)
-        self.checklist.value = progress_line(self.kit.mode, done)
+        self.value = progress_line(self.kit.mode, self.kit.steps_done())
+
+
+class Overview(widgets.VBox):
+    """The map of accounts (the current step drawn thick and blue, done ones ✓) above the
+    progress line; both redraw themselves."""
+
+    def __init__(self, current_step: int | None = None, *, kit: Kit | None = None):
+        self.kit = kit if kit is not None else kernel_kit()
+        self.current_step = current_step
+        self.picture = widgets.HTML()
+        self.checklist = ProgressLine(kit=self.kit)
+        super().__init__([self.picture, self.checklist])
+        self.kit.on_progress(self.refresh)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.picture.value = accounts_map(self.current_step, self.kit.steps_done())

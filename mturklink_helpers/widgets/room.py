@@ -27,7 +27,9 @@ class RoomReports(Form):
             self.send.observe(self._chosen, names="value")
             self._say()
         else:
-            self.send.layout.display = "none"
+            # Nothing to choose, so nothing shown (a learner alone has no room to think of);
+            # the status still says why, for whoever inspects the form.
+            self.layout.display = "none"
             self.set_status("info", "this is not a workshop hub: nothing is sent anywhere.")
 
     def _chosen(self, change) -> None:

@@ -6,7 +6,7 @@ import html
 
 import ipywidgets as widgets
 
-from ..hits import MAX_TEST_ASSIGNMENTS
+from ..hits import MAX_TEST_ASSIGNMENTS, plural
 from .base import Form, HtmlOutput
 
 
@@ -109,7 +109,7 @@ class TestHitForm(Form):
     def simulate(self) -> None:
         if self._need_hit():
             n = len(self.kit.world.workers_submit(self.hit.hit_id))
-            self.succeed(f"{_count(n, 'simulated worker')} answered." if n else
+            self.succeed(f"{plural(n, 'simulated worker')} answered." if n else
                          "no assignment is left for simulated workers.")
 
     def show_answers(self) -> None:
@@ -124,7 +124,7 @@ class TestHitForm(Form):
             self.succeed("no answers yet: workers have not submitted anything.")
             return
         yours = int((frame["worker_id"] == you).sum()) if you else 0
-        self.succeed(_count(len(frame), "answer") + (f", {yours} of them yours." if yours else "."),
+        self.succeed(plural(len(frame), "answer") + (f", {yours} of them yours." if yours else "."),
                      answers_html(frame, you))
 
     def _list_to_review(self, frame, you: str | None) -> None:
@@ -181,7 +181,7 @@ class TestHitForm(Form):
             unreviewed = cleanup(mturk, approve_submitted=True, dry_run=True).approved
             if unreviewed:
                 self.approve_unreviewed = True
-                self.set_status("info", f"{_count(unreviewed, 'answer')} not reviewed yet: "
+                self.set_status("info", f"{plural(unreviewed, 'answer')} not reviewed yet: "
                                 f"clean-up approves {'it' if unreviewed == 1 else 'them'}, "
                                 "paying the workers (pretend money). "
                                 "Press “Clean up” again to go ahead.")
@@ -201,6 +201,3 @@ class TestHitForm(Form):
             self.fail(str(report).splitlines()[0])
             self.output.value = report._repr_html_()
 
-
-def _count(n: int, thing: str) -> str:
-    return f"{n} {thing}{'' if n == 1 else 's'}"

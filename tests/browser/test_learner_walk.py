@@ -161,7 +161,7 @@ def test_05_turkprime_handoff(kit):
     handoff.screenshot(path=str(nb.screenshot_path("handoff")))  # the table, full size
     step5 = nb.form("Step 5: ")
     nb.press(step5, "Check this step", "ℹ Note: the kit cannot see step 5 being done")
-    nb.press(step5, "Demo: Link CloudResearch", "so its boxes are ticked for you, then checked: "
+    nb.press(step5, "Demo: Link CloudResearch", "so the step's boxes are ticked for you, then checked: "
              "step 5 is done (the doctor checked it).")
     nb.assert_no_secret()
     nb.screenshot()
@@ -270,7 +270,7 @@ def test_06_sandbox_test_hit(kit):
 
     nb.press(form, "Clean up", "✓ Done: nothing of the kit is left in the sandbox.")
     nb.form_shot(form, "cleaned-up")
-    expect(form.get_by_text(re.compile(r"found 1 kit HITs: deleted 1"))).to_be_visible()  # one HIT
+    expect(form.get_by_text(re.compile(r"found 1 kit HIT: deleted 1"))).to_be_visible()  # one HIT
     nb.assert_no_secret()
     nb.screenshot()
     nb.follow_links()
