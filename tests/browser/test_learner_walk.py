@@ -104,7 +104,10 @@ def test_04_iam_user_console_route(kit):
     # Choosing the file loads it at once (so its bytes never linger in the widget), and the
     # status names the file.
     expect(nb.status(load)).to_contain_text(
-        f"✓ Done: loaded access key {console_key.masked_id} from credentials.csv.")
+        f"✓ Done: loaded access key {console_key.masked_id} from credentials.csv; step 4 is done "
+        "(the doctor checked it).")
+    # The key is step 4's proof: the progress line says so without another press.
+    expect(page.get_by_text(re.compile(r"\b4 done; next: step \d"))).to_be_visible()
     table = load.locator("table")
     expect(table.locator("tr", has_text="Read from")).to_contain_text("credentials.csv")
     expect(table.locator("tr", has_text="Read from")).not_to_contain_text("secrets/")
