@@ -503,11 +503,12 @@ class CleanupReport:
                 f"{plural(self.approved, 'assignment')} and delete {len(self.would_delete)}",
             ]
         else:
-            out = [
-                f"found {plural(self.found, 'kit HIT')}: deleted {len(self.deleted)}, expired "
-                f"{len(self.expired)}, approved {plural(self.approved, 'assignment')} left "
-                "unreviewed"
-            ]
+            done = [f"deleted {len(self.deleted)}"]
+            if self.expired:
+                done.append(f"expired {len(self.expired)}")
+            if self.approved:
+                done.append(f"approved {plural(self.approved, 'unreviewed assignment')}")
+            out = [f"found {plural(self.found, 'kit HIT')}: {', '.join(done)}"]
         if self.waiting_for_review:
             n = sum(self.waiting_for_review.values())
             out.append(

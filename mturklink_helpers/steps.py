@@ -108,7 +108,7 @@ STEPS: tuple[Step, ...] = (
             "On the Developer page click <b>Register for the Requester Sandbox</b>.",
             "Sign in again, enter your contact information and click <b>Continue</b>.",
         ),
-        (("Requester Sandbox Developer page", SANDBOX_DEVELOPER_PAGE),),
+        (("the Requester Sandbox's site", SANDBOX_DEVELOPER_PAGE),),
         DemoAction("Register for the sandbox", "register_sandbox", "unregister_sandbox"),
         ("sandbox",), (480, 20),
     ),

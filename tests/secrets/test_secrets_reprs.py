@@ -142,6 +142,7 @@ def carriers(tmp_path_factory, audit_seed, secret_tools, session_world, world_ho
         LoadCredentialsForm,
         ModeChooser,
         Overview,
+        ProgressLine,
         RoomReports,
         TestHitForm,
         TurkPrimeHandoff,
@@ -285,7 +286,8 @@ def carriers(tmp_path_factory, audit_seed, secret_tools, session_world, world_ho
             doctor = DoctorPanel(kit=kit)
             doctor.run_button.click()
             made += [breaker, doctor]
-        made += [ModeChooser(kit=kit), Overview(current_step=4, kit=kit), RoomReports(kit=kit)]
+        made += [ModeChooser(kit=kit), Overview(current_step=4, kit=kit), ProgressLine(kit=kit),
+                 RoomReports(kit=kit)]
         made += [form.output for form in (handoff, hit_form, doctor)]  # HtmlOutput: what they show
         # The room view's state, holding a report built from this kit and a doctor's run on
         # the learner's key (what a kernel on a hub sends).
