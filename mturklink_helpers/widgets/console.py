@@ -27,10 +27,10 @@ class ConsoleChecklist(Form):
         self.step = guide_step(step)
         kit = kit if kit is not None else kernel_kit()
         demo = self.step.demo if kit.is_demo else None
+        # Demo: the Demo button is the whole of it (notebook 00 says so), so no instruction.
         super().__init__(f"Step {self.step.number}: {self.step.title}",
-                         ("In demo mode the button below does it." if demo else
-                          "Tick each box as you do it on the website.") + _websites(self.step),
-                         kit=kit)
+                         (("" if demo else "Tick each box as you do it on the website.")
+                          + _websites(self.step)).strip(), kit=kit)
         # Boxes that keep their width (a sub-step of two lines would squeeze its box and
         # start further left than the others); an address in a sub-step is a link.
         self.boxes = [widgets.Checkbox(value=False, indent=False, description="",

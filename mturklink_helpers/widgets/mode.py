@@ -12,10 +12,9 @@ class ModeChooser(Form):
     def __init__(self, *, kit=None):
         super().__init__(
             "Mode",
-            "<b>Demo</b> needs no AWS account: a simulated AWS and MTurk (your own demo world) "
-            "run on this computer. <b>Live</b> uses your real accounts. The <b>sandbox</b> is "
-            "free; <b>production</b> pays real workers with real money. Your choice is kept for "
-            "every notebook.", kit=kit,
+            "<b>Demo</b>: a simulated AWS and MTurk on this computer, no account needed. "
+            "<b>Live</b>: your real accounts. The <b>sandbox</b> is free; <b>production</b> pays "
+            "real workers. Every notebook keeps your choice.", kit=kit,
         )
         self.mode = widgets.ToggleButtons(options=[("Demo", "demo"), ("Live", "live")],
                                           value=self.kit.mode, description="Mode")

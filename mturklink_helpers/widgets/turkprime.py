@@ -10,9 +10,9 @@ class TurkPrimeHandoff(Form):
     def __init__(self, *, kit=None):
         super().__init__(
             "Hand the key to CloudResearch (TurkPrime)",
-            "First the kit proves the key works on both MTurk sites; then it shows what goes in "
-            "each field of the “Link Mechanical Turk” form. The secret is never shown here: "
-            "copy it from your credentials.csv.", kit=kit,
+            "Once the kit has proved the key works on both MTurk sites: what goes in each field "
+            "of the “Link Mechanical Turk” form (never the secret: copy it from your key file).",
+            kit=kit,
         )
         self.check_button = self.add_action("Check and show the form", self.check)
 
