@@ -73,6 +73,8 @@ assert '****' in load.output.value and 'mturk-requester' in load.output.value
 handoff.check_button.click()
 assert handoff.status_text.startswith('✓ Done: both endpoints answer'), handoff.status_text
 assert 'Access Key ID' in handoff.output.value and '(never shown)' in handoff.output.value
+step5.do_button.click()
+assert step5.status_text.endswith('step 5 is done (the doctor checked it).'), step5.status_text
 """,
     "06_sandbox_test_hit": """\
 hit.create_button.click()
