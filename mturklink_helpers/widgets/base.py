@@ -213,6 +213,16 @@ class Form(widgets.VBox):
         self.set_status("ok", text)
         self.output.value = redact(body_html, self.kit)
 
+    def show_verdict(self, verdict, lead: str = "", body_html: str = "") -> None:
+        """A step's verdict (:meth:`Kit.check_step`) as the status: ✓ done, ✗ not done, or
+        ? could not check (no answer); ``lead`` before its sentence, ``body_html`` below."""
+        text = lead + verdict.sentence
+        if verdict.done:
+            self.succeed(text, body_html)
+            return
+        self.set_status("error" if verdict.done is False else "unknown", text)
+        self.output.value = redact(body_html, self.kit)
+
     def fail(self, problem: BaseException | str, details: str | None = None) -> None:
         if isinstance(problem, BaseException):
             sentence = explain(problem, self.kit)

@@ -84,13 +84,7 @@ class ConsoleChecklist(Form):
             self.set_status("info", f"the kit cannot see step {self.step.number} being done on "
                             "the website: tick each box once you have done it there, then check.")
             return
-        verdict = self.kit.check_step(self.step.number)
-        if verdict.done:
-            self.succeed(done_first + verdict.sentence)
-        elif verdict.done is None:
-            self.set_status("unknown", done_first + verdict.sentence)
-        else:
-            self.fail(done_first + verdict.sentence)
+        self.show_verdict(self.kit.check_step(self.step.number), done_first)
 
 
 def _websites(step) -> str:

@@ -110,16 +110,9 @@ class LoadCredentialsForm(Form):
     def _loaded(self, key, body: str) -> None:
         """A key loaded is step 4's proof: check the step at once (the doctor's checks, as
         "Check this step" runs them), so the progress shows it without another press."""
-        loaded = f"loaded access key {key.masked_id} from {key.source}"
         verdict = self.kit.check_step(4)
-        if verdict.done:
-            self.succeed(f"{loaded}; {verdict.sentence}", body)
-        elif verdict.done is None:
-            self.set_status("unknown", f"{loaded}, but {verdict.sentence}")
-            self.output.value = body
-        else:
-            self.fail(f"{loaded}, but {verdict.sentence}")
-            self.output.value = body
+        self.show_verdict(verdict, f"loaded access key {key.masked_id} from {key.source}"
+                                   f"{'; ' if verdict.done else ', but '}", body)
 
     def _drop_bytes(self, loaded_name: str | None) -> None:
         """The file's bytes hold the secret: drop them from the widget. A file that loaded
